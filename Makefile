@@ -1,0 +1,46 @@
+# siyu: `make run` runs the whole pipeline on the embedded default; `make test` runs the tests.
+# Both create the virtual environment in .venv/ on first use and reinstall when pyproject changes.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PATH := $(BIN):$(PATH)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: install run test lint dev sample clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	@cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+## run the daily_refresh job on SIYU_LANDING_DIR (default: the committed sample) and summarise
+run: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.run
+
+## lint and test
+test: install lint
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/sqlfluff lint dbt_project --processes 2
+
+## the Dagster UI with the asset graph, checks, schedules and sensors
+dev: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -m orchestration.definitions
+
+## regenerate the committed sample exports (seeds/) deterministically
+sample: install
+	$(BIN)/python -m orchestration.sample_data --scale 0.02 --seed 42 --out seeds
+
+clean:
+	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs

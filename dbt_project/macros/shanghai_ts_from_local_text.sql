@@ -1,0 +1,27 @@
+{#-
+    Returns the TIMESTAMP of a local (Asia/Shanghai) date-time delivered as text without an offset.
+    Accepted layouts, first match wins: yyyy-MM-dd HH:mm:ss[.SSS], yyyy/MM/dd HH:mm:ss,
+    yyyy-MM-ddTHH:mm:ss, yyyyMMddHHmmss, yyyy-MM-dd HH:mm, yyyy-MM-dd, yyyy/MM/dd, yyyyMMdd.
+    The value is already local time, so no shift is applied. Anything else becomes null.
+-#}
+{% macro shanghai_ts_from_local_text(column) -%}
+    {{ return(adapter.dispatch('shanghai_ts_from_local_text', 'siyu')(column)) }}
+{%- endmacro %}
+
+{% macro default__shanghai_ts_from_local_text(column) -%}
+    {%- set layouts = [
+        '%Y-%m-%d %H:%M:%S',
+        '%Y-%m-%d %H:%M:%S.%f',
+        '%Y/%m/%d %H:%M:%S',
+        '%Y-%m-%dT%H:%M:%S',
+        '%Y%m%d%H%M%S',
+        '%Y-%m-%d %H:%M',
+        '%Y/%m/%d %H:%M',
+        '%Y-%m-%d',
+        '%Y/%m/%d',
+        '%Y%m%d',
+    ] -%}
+    try_strptime({{ siyu.trim_text(column) }}, [
+        {%- for layout in layouts %}'{{ layout }}'{{ ', ' if not loop.last }}{% endfor -%}
+    ])
+{%- endmacro %}

@@ -1,0 +1,8 @@
+{#- Returns a select-list `*` that leaves out the given columns. -#}
+{% macro star_except(columns) -%}
+    {{ return(adapter.dispatch('star_except', 'siyu')(columns)) }}
+{%- endmacro %}
+
+{% macro default__star_except(columns) -%}
+    * exclude ({{ columns | join(', ') }})
+{%- endmacro %}

@@ -1,0 +1,33 @@
+{#-
+    Fails for every value of a text column that holds an 11-digit mainland mobile number in clear
+    (1[3-9] and nine more digits, not part of a longer digit run). Apply it to every model that
+    may have seen a phone: raw phones stop at staging.
+    Columns named *_hash are skipped: a salted SHA-256 in hex is not a phone, yet 1 hash in ~300
+    holds such a digit run by chance (exclude_columns adds more names).
+-#}
+{% test no_clear_mobile_numbers(model, exclude_columns=[]) %}
+    {%- set mobile_in_text = '(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)' -%}
+    {%- set checked = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(model) -%}
+            {%- if column.is_string()
+                and not column.name.endswith('_hash')
+                and column.name not in exclude_columns -%}
+                {%- do checked.append(column.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if checked | length == 0 %}
+        select cast(null as varchar) as column_name, cast(null as varchar) as column_value
+        where false
+    {%- else -%}
+        {%- for column_name in checked %}
+            select
+                '{{ column_name }}' as column_name,
+                cast({{ adapter.quote(column_name) }} as varchar) as column_value
+            from {{ model }}
+            where {{ siyu.text_matches('cast(' ~ adapter.quote(column_name) ~ ' as varchar)', mobile_in_text) }}
+            {{ 'union all' if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{% endtest %}

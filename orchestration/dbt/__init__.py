@@ -1,0 +1,1 @@
+"""dbt models as Dagster assets (dagster-dbt); dbt tests become asset checks."""

@@ -1,0 +1,1 @@
+"""Identity resolution (OneID) algorithms used by the dbt identity models."""

@@ -1,0 +1,78 @@
+"""One Dagster asset per channel source: load new files from the landing folder into raw."""
+
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from orchestration.ingestion.loader import (
+    SourceIngestReport,
+    ingest_files,
+    landing_files,
+    quarantine_examples,
+    refusal_message,
+)
+from orchestration.ingestion.specs import SourceSpec, load_source_specs
+from orchestration.resources import WarehouseResource
+
+INGESTION_GROUP = "ingestion"
+
+
+def ingest_report_metadata(report: SourceIngestReport) -> dict[str, dg.MetadataValue]:
+    return {
+        "rows_read": dg.MetadataValue.int(report.rows_read),
+        "rows_loaded": dg.MetadataValue.int(report.rows_loaded),
+        "rows_quarantined": dg.MetadataValue.int(report.rows_quarantined),
+        "files_loaded": dg.MetadataValue.int(len(report.files_with("loaded"))),
+        "files_skipped": dg.MetadataValue.int(len(report.files_with("skipped"))),
+        "files_refused": dg.MetadataValue.int(len(report.refused)),
+    }
+
+
+def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=spec.name,
+        key_prefix=["raw"],
+        group_name=INGESTION_GROUP,
+        kinds={"duckdb", "python"},
+        description=(
+            f"Channel export `{spec.name}/` ({spec.format}) loaded into `{spec.raw_table}` with "
+            "lineage columns; unparsable or incomplete records go to `raw.quarantine`."
+        ),
+    )
+    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource):
+        files = landing_files(warehouse.landing, spec.name)
+        context.log.info(f"{spec.name}: {len(files)} file(s) in {warehouse.landing / spec.name}")
+        with warehouse.connect() as con:
+            report = ingest_files(
+                con,
+                spec,
+                files,
+                loaded_at=datetime.now(UTC).replace(tzinfo=None),
+                base_dir=warehouse.landing,
+            )
+            new_hashes = [f.file_hash for f in report.files_with("loaded")]
+            examples = quarantine_examples(con, spec.name, new_hashes)
+        for index, outcome in enumerate(report.files, start=1):
+            context.log.info(
+                f"[{index}/{len(report.files)}] {outcome.file_name}: {outcome.status} "
+                f"loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined} "
+                f"{outcome.detail}".rstrip()
+            )
+        for example in examples:
+            context.log.warning(f"quarantined: {example}")
+        metadata = ingest_report_metadata(report)
+        if examples:
+            metadata["quarantine_examples"] = dg.MetadataValue.md(
+                "\n".join(f"- {example}" for example in examples)
+            )
+        if report.refused:
+            raise dg.Failure(description=refusal_message(report), metadata=metadata)
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _ingest
+
+
+def build_ingestion_assets() -> list[dg.AssetsDefinition]:
+    return [build_ingestion_asset(spec) for spec in load_source_specs().values()]

@@ -1,0 +1,12 @@
+"""The daily refresh: ingest every source, then build and test the dbt project."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+daily_refresh = dg.define_asset_job(
+    name="daily_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Load new channel exports into raw, then dbt build (models + tests).",
+    executor_def=dg.in_process_executor,
+)

@@ -1,0 +1,49 @@
+"""Scan warehouse tables for personal data that must not leave the staging boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+# An 11-digit mainland mobile, optionally +86/86-prefixed, with spaces or dashes inside, not part
+# of a longer alphanumeric token (so hex hashes and surrogate keys do not count).
+CLEAR_MOBILE_PATTERN = r"(^|[^0-9A-Za-z])(\+?86)?1[3-9][0-9]{9}([^0-9A-Za-z]|$)"
+SEPARATORS_PATTERN = r"[\s\-()]"
+
+
+@dataclass(frozen=True)
+class PiiFinding:
+    table: str
+    column: str
+    rows: int
+    example: str
+
+
+def text_columns(con: duckdb.DuckDBPyConnection, schemas: list[str]) -> list[tuple[str, str, str]]:
+    placeholders = ", ".join("?" for _ in schemas)
+    return con.execute(
+        f"""
+        select table_schema, table_name, column_name from information_schema.columns
+        where table_schema in ({placeholders}) and data_type in ('VARCHAR', 'JSON')
+        order by 1, 2, 3
+        """,
+        schemas,
+    ).fetchall()
+
+
+def find_clear_mobiles(con: duckdb.DuckDBPyConnection, schemas: list[str]) -> list[PiiFinding]:
+    """Every text column in `schemas` holding a mobile number in clear, with a count and example."""
+    findings = []
+    for schema, table, column in text_columns(con, schemas):
+        quoted = f'"{column}"'
+        cleaned = f"regexp_replace({quoted}::varchar, '{SEPARATORS_PATTERN}', '', 'g')"
+        rows, example = con.execute(
+            f"""
+            select count(*), any_value({quoted}::varchar) from "{schema}"."{table}"
+            where regexp_matches({cleaned}, '{CLEAR_MOBILE_PATTERN}')
+            """
+        ).fetchone()
+        if rows:
+            findings.append(PiiFinding(f"{schema}.{table}", column, rows, example))
+    return findings

@@ -1,0 +1,123 @@
+"""`python -m orchestration.run`: run the daily_refresh job in-process and print a summary.
+
+This is what `make run` calls. It uses the Dagster instance in DAGSTER_HOME when set (the
+Makefile points it at the git-ignored .dagster_home/), else an ephemeral one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from orchestration.settings import SiyuSettings
+
+JOB_NAME = "daily_refresh"
+
+
+@dataclass
+class RunSummary:
+    success: bool
+    seconds: float
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    models_built: int = 0
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def _metadata_int(metadata: dict, key: str) -> int:
+    value = metadata.get(key)
+    return int(value.value) if value is not None else 0
+
+
+def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
+    summary = RunSummary(success=result.success, seconds=seconds)
+    for event in result.get_asset_materialization_events():
+        materialization = event.asset_materialization
+        assert materialization is not None
+        path = materialization.asset_key.path
+        if path[0] == "raw":
+            metadata = materialization.metadata
+            summary.sources[path[-1]] = {
+                key: _metadata_int(metadata, key)
+                for key in ("rows_loaded", "rows_quarantined", "files_loaded", "files_skipped")
+            }
+        else:
+            summary.models_built += 1
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            summary.checks_passed += 1
+        else:
+            summary.checks_failed.append(
+                f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            )
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "unknown error"
+            summary.failures.append(f"{event.step_key}: {message}")
+    return summary
+
+
+def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
+    lines = [
+        "",
+        f"siyu {JOB_NAME}: {'SUCCESS' if summary.success else 'FAILED'} in {summary.seconds:.1f} s",
+        "",
+        f"{'source':<18}{'loaded':>10}{'quarantined':>13}{'files new':>11}{'skipped':>9}",
+    ]
+    totals = {"rows_loaded": 0, "rows_quarantined": 0, "files_loaded": 0, "files_skipped": 0}
+    for source, counts in sorted(summary.sources.items()):
+        lines.append(
+            f"{source:<18}{counts['rows_loaded']:>10,}{counts['rows_quarantined']:>13,}"
+            f"{counts['files_loaded']:>11,}{counts['files_skipped']:>9,}"
+        )
+        for key in totals:
+            totals[key] += counts[key]
+    lines.append(
+        f"{'total':<18}{totals['rows_loaded']:>10,}{totals['rows_quarantined']:>13,}"
+        f"{totals['files_loaded']:>11,}{totals['files_skipped']:>9,}"
+    )
+    lines += [
+        "",
+        f"dbt models built: {summary.models_built}",
+        f"checks passed: {summary.checks_passed}, failed: {len(summary.checks_failed)}",
+    ]
+    lines += [f"  FAILED check {name}" for name in summary.checks_failed]
+    lines += [f"  FAILED step {failure}" for failure in summary.failures]
+    lines += [
+        f"warehouse: {settings.warehouse_path}",
+        f"landing:   {settings.landing_dir}",
+        "quarantined rows: select * from raw.quarantine",
+    ]
+    return "\n".join(lines)
+
+
+def run_daily_refresh(settings: SiyuSettings) -> RunSummary:
+    from orchestration.definitions import build_definitions
+
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def(JOB_NAME)
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+    started = time.perf_counter()
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    return summarise(result, time.perf_counter() - started)
+
+
+def main() -> int:
+    settings = SiyuSettings.from_env()
+    summary = run_daily_refresh(settings)
+    print(format_summary(summary, settings))
+    return 0 if summary.success and not summary.checks_failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

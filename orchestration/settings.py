@@ -1,0 +1,44 @@
+"""Everything that differs per deployment, read from environment variables in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_LANDING_DIR = REPO_ROOT / "seeds" / "landing"
+DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "siyu.duckdb"
+DEFAULT_HASH_SALT = "siyu-sample-salt"
+DEFAULT_REFRESH_CRON = "0 6 * * *"
+
+
+@dataclass(frozen=True)
+class SiyuSettings:
+    """A deployment's settings; see the README's table of environment variables."""
+
+    landing_dir: Path
+    warehouse_path: Path
+    hash_salt: str
+    dbt_target: str
+    refresh_cron: str
+    timezone: str = "Asia/Shanghai"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            landing_dir=Path(env.get("SIYU_LANDING_DIR") or DEFAULT_LANDING_DIR).resolve(),
+            warehouse_path=Path(env.get("SIYU_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve(),
+            hash_salt=env.get("SIYU_HASH_SALT") or DEFAULT_HASH_SALT,
+            dbt_target=env.get("SIYU_TARGET") or "duckdb",
+            refresh_cron=env.get("SIYU_REFRESH_CRON") or DEFAULT_REFRESH_CRON,
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables the dbt project reads (profiles.yml, hash macro)."""
+        return {
+            "SIYU_WAREHOUSE": str(self.warehouse_path),
+            "SIYU_HASH_SALT": self.hash_salt,
+        }

@@ -1,0 +1,40 @@
+"""Run the dbt project against a given warehouse file, as the pipeline does (for tests)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> str:
+    """Run `dbt <args>` on `warehouse`; raise with dbt's output if it fails."""
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [
+        str(dbt),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+    ]
+    result = subprocess.run(
+        command,
+        env={
+            **os.environ,
+            "SIYU_WAREHOUSE": str(warehouse),
+            "DBT_LOG_PATH": str(target_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
+    return result.stdout

@@ -1,0 +1,250 @@
+"""Ingestion: quirks survive verbatim into raw, bad rows are quarantined, nothing double-counts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingestion.loader import ingest_files, landing_files
+from orchestration.ingestion.specs import load_source_specs
+
+SPECS = load_source_specs()
+LOADED_AT = datetime(2026, 11, 25, 6, 0, 0)
+MP_HEADER = "openid,unionid,phone,register_time,scene,scene_query\n"
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def ingest(con, source: str, landing: Path):
+    return ingest_files(
+        con, SPECS[source], landing_files(landing, source), LOADED_AT, base_dir=landing
+    )
+
+
+def quarantine(con) -> list[tuple]:
+    return con.execute(
+        "select source, file_name, row_number, field, reason from raw.quarantine "
+        "order by file_name, row_number"
+    ).fetchall()
+
+
+def test_malformed_row_is_quarantined_and_neighbours_load(con, tmp_path):
+    write(
+        tmp_path / "mp_users" / "users.csv",
+        MP_HEADER
+        + "oMP1,oUn1,13812345678,2026-11-01 10:00:00,1047,\n"
+        + "oMP2,oUn2\n"  # too few columns
+        + ",oUn3,,2026-11-01 11:00:00,1007,\n"  # required openid empty
+        + "oMP4,,,2026-11-01 12:00:00,1047,utm_campaign=c9\n",
+    )
+    report = ingest(con, "mp_users", tmp_path)
+
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (4, 2, 2)
+    loaded = con.execute("select openid, _row_number from raw.mp_users order by 2").fetchall()
+    assert loaded == [("oMP1", 1), ("oMP4", 4)]
+    reasons = quarantine(con)
+    assert [(row[1], row[2], row[3]) for row in reasons] == [
+        ("mp_users/users.csv", 2, "c2"),
+        ("mp_users/users.csv", 3, "openid"),
+    ]
+    assert "MISSING COLUMNS" in reasons[0][4]
+    assert reasons[1][4] == "required field openid is empty"
+
+
+def test_file_missing_required_column_is_refused_whole(con, tmp_path):
+    write(tmp_path / "mp_users" / "good.csv", MP_HEADER + "oMP1,oUn1,,2026-11-01 10:00:00,1,\n")
+    ingest(con, "mp_users", tmp_path)
+    before = con.execute("select count(*) from raw.mp_users").fetchone()[0]
+
+    write(tmp_path / "mp_users" / "z_bad.csv", "openid,phone,scene\noMP9,,1047\n")
+    report = ingest(con, "mp_users", tmp_path)
+
+    assert [outcome.status for outcome in report.files] == ["skipped", "refused"]
+    refused = report.refused[0]
+    assert refused.file_name == "mp_users/z_bad.csv"
+    assert "unionid" in refused.detail and "register_time" in refused.detail
+    assert con.execute("select count(*) from raw.mp_users").fetchone()[0] == before
+    files = con.execute("select file_name from raw.loaded_files").fetchall()
+    assert files == [("mp_users/good.csv",)]
+
+
+def test_same_file_under_two_names_loads_once(con, tmp_path):
+    content = MP_HEADER + "oMP1,oUn1,,2026-11-01 10:00:00,1047,\n"
+    write(tmp_path / "mp_users" / "export.csv", content)
+    write(tmp_path / "mp_users" / "export (1).csv", content)
+    first = ingest(con, "mp_users", tmp_path)
+    second = ingest(con, "mp_users", tmp_path)
+
+    assert [o.status for o in first.files] == ["loaded", "skipped"]
+    assert [o.status for o in second.files] == ["skipped", "skipped"]
+    assert con.execute("select count(*) from raw.mp_users").fetchone()[0] == 1
+
+
+def test_gbk_file_with_chinese_headers_loads_verbatim(con, tmp_path):
+    header = (
+        "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,"
+        "联系手机,宝贝标题,以后新增的列\n"
+    )
+    row = '="2881234567890",tb_小红\t,199.00,交易成功,2026-11-01 10:00:00,,138****5678,面霜,x\n'
+    write(tmp_path / "tmall_orders" / "订单报表.csv", (header + row).encode("gbk"))
+    report = ingest(con, "tmall_orders", tmp_path)
+
+    assert report.files[0].encoding == "gb18030"
+    assert con.execute(
+        "select order_id, buyer_nick, item_title, paid_time, contact_mobile from raw.tmall_orders"
+    ).fetchall() == [('="2881234567890"', "tb_小红\t", "面霜", None, "138****5678")]
+
+
+def test_wechatpay_bill_summary_is_not_a_transaction(con, tmp_path):
+    columns = SPECS["wechatpay_bills"].columns
+    header = ",".join(columns.values())
+    values = {name: "" for name in columns}
+    values |= {
+        "trade_time": "2026-11-01 10:00:00",
+        "transaction_id": "4200001",
+        "trade_state": "SUCCESS",
+        "payer_openid": "oMP1",
+        "settlement_total": "19.99",
+        "refund_amount": "0.00",
+    }
+    detail = ",".join("`" + values[name] for name in columns)
+    summary = "总交易单数,应结订单总金额,退款总金额\n`1,`19.99,`0.00\n"
+    write(tmp_path / "wechatpay_bills" / "bill.csv", f"{header}\n{detail}\n{summary}")
+    report = ingest(con, "wechatpay_bills", tmp_path)
+
+    assert report.rows_loaded == 1 and report.rows_quarantined == 0
+    assert con.execute(
+        "select transaction_id, trade_state from raw.wechatpay_bills"
+    ).fetchall() == [("`4200001", "`SUCCESS")]
+    stored = con.execute("select file_summary from raw.loaded_files").fetchone()[0]
+    assert json.loads(stored) == {
+        "总交易单数": "1",
+        "应结订单总金额": "19.99",
+        "退款总金额": "0.00",
+    }
+
+
+def test_jsonl_bad_line_is_quarantined_with_its_line_number(con, tmp_path):
+    lines = [
+        {
+            "type": "track",
+            "event": "AppStart",
+            "time": 1763950000123,
+            "distinct_id": "d1",
+            "properties": {"$utm_campaign": "cmp1"},
+        },
+        '{"type":"track","event":"ViewPro',
+        {"type": "track", "event": "PayOrder", "time": 1763950009999, "distinct_id": "d2"},
+        {"type": "track", "event": "", "time": 1763950009999, "distinct_id": "d3"},
+    ]
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    write(tmp_path / "app_events" / "events.jsonl", text + "\n")
+    report = ingest(con, "app_events", tmp_path)
+
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 2)
+    assert con.execute(
+        "select _row_number, event, properties from raw.app_events order by 1"
+    ).fetchall() == [(1, "AppStart", '{"$utm_campaign":"cmp1"}'), (3, "PayOrder", None)]
+    assert [(row[2], row[3], row[4]) for row in quarantine(con)] == [
+        (2, None, "malformed JSON line"),
+        (4, "event", "required field event is empty"),
+    ]
+
+
+def test_json_pages_flatten_nested_records_and_quarantine_error_pages(con, tmp_path):
+    page = {
+        "errcode": 0,
+        "errmsg": "ok",
+        "next_cursor": "c2",
+        "external_contact_list": [
+            {
+                "external_contact": {"external_userid": "wmA", "name": "张三", "unionid": "oUnA"},
+                "follow_info": {
+                    "userid": "guide1",
+                    "createtime": 1763950000,
+                    "tag_id": ["et1", "et2"],
+                    "remark_mobiles": ["138 1234 5678"],
+                    "state": "store01_qr",
+                },
+            },
+            {
+                "external_contact": {"external_userid": "wmA"},
+                "follow_info": {"userid": "guide2", "createtime": 1763960000},
+            },
+        ],
+    }
+    error_page = {"errcode": 40001, "errmsg": "invalid credential"}
+    write(tmp_path / "wecom_contacts" / "pages.json", json.dumps([page, error_page]))
+    report = ingest(con, "wecom_contacts", tmp_path)
+
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 1)
+    assert con.execute(
+        "select external_userid, guide_userid, tag_ids, remark_mobiles, state, _row_number "
+        "from raw.wecom_contacts order by _row_number"
+    ).fetchall() == [
+        ("wmA", "guide1", '["et1","et2"]', '["138 1234 5678"]', "store01_qr", 1),
+        ("wmA", "guide2", None, None, None, 2),
+    ]
+    assert "errcode=40001 invalid credential" in quarantine(con)[0][4]
+
+
+def test_nested_tag_groups_carry_their_parent_fields(con, tmp_path):
+    library = {
+        "errcode": 0,
+        "tag_group": [
+            {
+                "group_id": "g1",
+                "group_name": "肤质",
+                "create_time": 1,
+                "order": 1,
+                "tag": [
+                    {"id": "t1", "name": "干皮", "create_time": 2, "order": 1},
+                    {"id": "t2", "name": "油皮", "create_time": 3, "order": 2, "deleted": True},
+                ],
+            },
+        ],
+    }
+    write(tmp_path / "wecom_tags" / "tags.json", json.dumps(library, ensure_ascii=False))
+    ingest(con, "wecom_tags", tmp_path)
+    assert con.execute(
+        "select group_id, group_name, tag_id, tag_name, deleted from raw.wecom_tags order by tag_id"
+    ).fetchall() == [("g1", "肤质", "t1", "干皮", None), ("g1", "肤质", "t2", "油皮", "true")]
+
+
+def test_unparsable_json_file_is_quarantined_not_crashing(con, tmp_path):
+    write(tmp_path / "ads_tencent" / "page.json", '{"code":0,"data":{"list":[{"date":')
+    report = ingest(con, "ads_tencent", tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (0, 1)
+    assert quarantine(con)[0][4].startswith("malformed JSON file")
+
+
+def test_oa_error_response_is_quarantined_and_success_pages_need_no_errcode(con, tmp_path):
+    write(
+        tmp_path / "oa_followers" / "ok.json",
+        json.dumps({"user_info_list": [{"subscribe": 1, "openid": "oOA1", "unionid": "oUn1"}]}),
+    )
+    write(
+        tmp_path / "oa_followers" / "err.json",
+        json.dumps({"errcode": 40013, "errmsg": "invalid appid"}),
+    )
+    report = ingest(con, "oa_followers", tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (1, 1)
+    assert "errcode=40013 invalid appid" in quarantine(con)[0][4]
