@@ -22,6 +22,7 @@ renamed as (
         {{ trim_text(json_string('properties', 'share_source')) }} as share_source,
         {{ nullif_junk(json_string('properties', 'unionid')) }} as unionid,
         {{ hash_phone(json_string('properties', 'phone')) }} as phone_hash,
+        {{ phone_kind(json_string('properties', 'phone')) }} as phone_kind,
         {{ lineage_columns() }}
     from events
 ),

@@ -1,0 +1,45 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['previous_customer_id', 'customer_id'],
+        incremental_strategy='delete+insert',
+    )
+}}
+{#-
+    History of customer id changes between runs: a previous customer merged into another
+    (`merged`: its id no longer exists, the older id survived) or part of a customer split off into
+    a new one (`split`: the original id lives on with the largest part). Appended run after run.
+-#}
+with
+
+customer_ids as (
+    select * from {{ ref('int_identity__customer_ids') }}
+),
+
+changed as (
+    select
+        previous_customer_id,
+        customer_id,
+        count(*) as identifiers_moved
+    from customer_ids
+    where previous_customer_id is not null and previous_customer_id <> customer_id
+    group by previous_customer_id, customer_id
+),
+
+current_ids as (
+    select distinct customer_id from customer_ids
+),
+
+classified as (
+    select
+        changed.previous_customer_id,
+        changed.customer_id,
+        case when current_ids.customer_id is null then 'merged' else 'split' end as change_type,
+        changed.identifiers_moved,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as recorded_at_utc
+    from changed
+    left join current_ids
+        on changed.previous_customer_id = current_ids.customer_id
+)
+
+select * from classified

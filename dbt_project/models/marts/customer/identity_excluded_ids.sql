@@ -1,0 +1,88 @@
+{#-
+    Identifiers excluded from stitching, with the reason and how many distinct customers they
+    would have joined (the customers of the identifiers they were seen with).
+-#}
+with
+
+excluded as (
+    select * from {{ ref('int_identity__excluded_identifiers') }}
+),
+
+edges as (
+    select * from {{ ref('int_identity__edges') }}
+),
+
+customer_ids as (
+    select * from {{ ref('int_identity__customer_ids') }}
+),
+
+observations as (
+    select * from {{ ref('int_identity__observations') }}
+),
+
+neighbours as (
+    select
+        left_id_type as id_type,
+        left_id_value as id_value,
+        right_id_type as neighbour_type,
+        right_id_value as neighbour_value
+    from edges
+    union
+    select
+        right_id_type as id_type,
+        right_id_value as id_value,
+        left_id_type as neighbour_type,
+        left_id_value as neighbour_value
+    from edges
+),
+
+would_join as (
+    select
+        neighbours.id_type,
+        neighbours.id_value,
+        count(distinct customer_ids.customer_id) as would_join_customers
+    from neighbours
+    inner join customer_ids
+        on
+            neighbours.neighbour_type = customer_ids.id_type
+            and neighbours.neighbour_value = customer_ids.id_value
+    group by neighbours.id_type, neighbours.id_value
+),
+
+seen as (
+    select
+        id_type,
+        id_value,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        sum(records) as observed_records,
+        string_agg(distinct source, ',' order by source) as sources
+    from observations
+    group by id_type, id_value
+),
+
+final as (
+    select
+        excluded.id_type,
+        excluded.id_value,
+        excluded.exclusion_type,
+        excluded.reason,
+        excluded.linked_id_type,
+        excluded.linked_identifiers,
+        coalesce(would_join.would_join_customers, 0) as would_join_customers,
+        seen.sources,
+        seen.observed_records,
+        seen.first_seen_at,
+        seen.last_seen_at
+    from excluded
+    left join would_join
+        on
+            excluded.id_type = would_join.id_type
+            and excluded.id_value = would_join.id_value
+    left join seen
+        on
+            excluded.id_type = seen.id_type
+            and excluded.id_value = seen.id_value
+)
+
+select * from final
