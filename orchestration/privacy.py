@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import duckdb
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR
 
 # An 11-digit mainland mobile, optionally +86/86-prefixed, with spaces or dashes inside, not part
 # of a longer alphanumeric token (so hex hashes and surrogate keys do not count).
 CLEAR_MOBILE_PATTERN = r"(^|[^0-9A-Za-z])(\+?86)?1[3-9][0-9]{9}([^0-9A-Za-z]|$)"
 SEPARATORS_PATTERN = r"[\s\-()]"
+
+
+@cache
+def exempt_columns() -> frozenset[str]:
+    """Columns the scan skips: *_hash columns and dbt var siyu_pii_scan_exempt_columns."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return frozenset(project["vars"]["siyu_pii_scan_exempt_columns"])
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,8 @@ def find_clear_mobiles(con: duckdb.DuckDBPyConnection, schemas: list[str]) -> li
     """Every text column in `schemas` holding a mobile number in clear, with a count and example."""
     findings = []
     for schema, table, column in text_columns(con, schemas):
+        if column.endswith("_hash") or column in exempt_columns():
+            continue
         quoted = f'"{column}"'
         cleaned = f"regexp_replace({quoted}::varchar, '{SEPARATORS_PATTERN}', '', 'g')"
         rows, example = con.execute(

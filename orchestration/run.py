@@ -12,16 +12,20 @@ import time
 from dataclasses import dataclass, field
 
 import dagster as dg
+import duckdb
 
+from orchestration.identity.summary import identity_summary_lines
 from orchestration.settings import SiyuSettings
 
 JOB_NAME = "daily_refresh"
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 @dataclass
 class RunSummary:
     success: bool
     seconds: float
+    mart_lines: list[str] = field(default_factory=list)
     sources: dict[str, dict[str, int]] = field(default_factory=dict)
     models_built: int = 0
     checks_passed: int = 0
@@ -37,8 +41,7 @@ def _metadata_int(metadata: dict, key: str) -> int:
 def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
     summary = RunSummary(success=result.success, seconds=seconds)
     for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
-        assert materialization is not None
+        materialization = event.materialization
         path = materialization.asset_key.path
         if path[0] == "raw":
             metadata = materialization.metadata
@@ -89,6 +92,7 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     ]
     lines += [f"  FAILED check {name}" for name in summary.checks_failed]
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
+    lines += ["", *summary.mart_lines] if summary.mart_lines else []
     lines += [
         f"warehouse: {settings.warehouse_path}",
         f"landing:   {settings.landing_dir}",
@@ -108,8 +112,17 @@ def run_daily_refresh(settings: SiyuSettings) -> RunSummary:
         else dg.DagsterInstance.ephemeral()
     )
     started = time.perf_counter()
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    return summarise(result, time.perf_counter() - started)
+    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+    summary = summarise(result, time.perf_counter() - started)
+    if result.success:
+        summary.mart_lines = mart_summary_lines(settings)
+    return summary
+
+
+def mart_summary_lines(settings: SiyuSettings) -> list[str]:
+    """Headline figures read back from the marts just built."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return identity_summary_lines(con, settings.hash_salt, settings.ground_truth_dir)
 
 
 def main() -> int:

@@ -23,17 +23,25 @@ class SiyuSettings:
     hash_salt: str
     dbt_target: str
     refresh_cron: str
+    ground_truth_dir: Path | None = None
     timezone: str = "Asia/Shanghai"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
         env = os.environ if environ is None else environ
+        landing_dir = Path(env.get("SIYU_LANDING_DIR") or DEFAULT_LANDING_DIR).resolve()
+        ground_truth = env.get("SIYU_GROUND_TRUTH_DIR")
+        ground_truth_dir = (
+            Path(ground_truth) if ground_truth else landing_dir.parent / "ground_truth"
+        )
         return cls(
-            landing_dir=Path(env.get("SIYU_LANDING_DIR") or DEFAULT_LANDING_DIR).resolve(),
+            landing_dir=landing_dir,
             warehouse_path=Path(env.get("SIYU_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve(),
             hash_salt=env.get("SIYU_HASH_SALT") or DEFAULT_HASH_SALT,
             dbt_target=env.get("SIYU_TARGET") or "duckdb",
             refresh_cron=env.get("SIYU_REFRESH_CRON") or DEFAULT_REFRESH_CRON,
+            # a generator's ground truth beside the landing folder (the committed sample has one)
+            ground_truth_dir=ground_truth_dir if ground_truth_dir.is_dir() else None,
         )
 
     def dbt_env(self) -> dict[str, str]:

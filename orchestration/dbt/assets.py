@@ -20,11 +20,9 @@ def build_dbt_project(settings: SiyuSettings) -> DbtProject:
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target
     )
-    if not project.manifest_path.exists():
-        # A fresh clone has no manifest yet: parse once (no database is touched).
-        project.preparer.prepare(project)
-    else:
-        project.prepare_if_dev()
+    # Parse on every load (partial parsing keeps it to seconds): a manifest left from an earlier
+    # checkout would hide new models from Dagster. No database is touched.
+    build_dbt_resource(project).cli(["parse", "--quiet"], target_path=Path("target")).wait()
     return project
 
 

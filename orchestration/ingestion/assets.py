@@ -17,6 +17,7 @@ from orchestration.ingestion.specs import SourceSpec, load_source_specs
 from orchestration.resources import WarehouseResource
 
 INGESTION_GROUP = "ingestion"
+PROGRESS_LINES = 10
 
 
 def ingest_report_metadata(report: SourceIngestReport) -> dict[str, dg.MetadataValue]:
@@ -28,6 +29,22 @@ def ingest_report_metadata(report: SourceIngestReport) -> dict[str, dg.MetadataV
         "files_skipped": dg.MetadataValue.int(len(report.files_with("skipped"))),
         "files_refused": dg.MetadataValue.int(len(report.refused)),
     }
+
+
+def log_file_outcomes(context: AssetExecutionContext, report: SourceIngestReport) -> None:
+    """About ten progress lines per source; every file with a problem gets its own line."""
+    total = len(report.files)
+    step = max(total // PROGRESS_LINES, 1)
+    for index, outcome in enumerate(report.files, start=1):
+        line = (
+            f"[{index}/{total}] {outcome.file_name}: {outcome.status} "
+            f"loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined} "
+            f"{outcome.detail}".rstrip()
+        )
+        if outcome.status == "refused" or outcome.rows_quarantined:
+            context.log.warning(line)
+        elif index % step == 0 or index == total:
+            context.log.info(line)
 
 
 def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
@@ -54,12 +71,7 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             )
             new_hashes = [f.file_hash for f in report.files_with("loaded")]
             examples = quarantine_examples(con, spec.name, new_hashes)
-        for index, outcome in enumerate(report.files, start=1):
-            context.log.info(
-                f"[{index}/{len(report.files)}] {outcome.file_name}: {outcome.status} "
-                f"loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined} "
-                f"{outcome.detail}".rstrip()
-            )
+        log_file_outcomes(context, report)
         for example in examples:
             context.log.warning(f"quarantined: {example}")
         metadata = ingest_report_metadata(report)

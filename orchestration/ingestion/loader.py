@@ -5,7 +5,8 @@ non-UTF-8 ones and keeps the bookkeeping. Per file, everything happens in one tr
 
 * a file whose bytes were loaded before (under any name) is skipped;
 * a file that lacks a required column is refused whole (FileRefused), nothing of it is written;
-* a record DuckDB cannot parse, or that leaves a `not_empty` field empty, goes to
+* a record DuckDB cannot parse, that leaves a `not_empty` field empty or has a value of the
+  wrong shape (`formats` in sources.yml), goes to
   `raw.quarantine` with its file, row number, field, reason and raw text; the records beside
   it load.
 
@@ -377,28 +378,72 @@ def _empty_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
 # one file
 
 
-def _apply_not_empty_rules(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    """Move records that leave a required field empty from _records to _parse_failures."""
-    if not spec.not_empty:
-        return
-    first_empty = (
-        "case "
-        + " ".join(
-            f"when nullif(trim({_quote(name)}), '') is null then {_literal(name)}"
-            for name in spec.not_empty
+# What a value of each format looks like once the platforms' wrappers are stripped.
+VALUE_FORMAT_SQL = {
+    "local_datetime": "try_strptime({v}, '%Y-%m-%d %H:%M:%S') is not null",
+    "date": "try_strptime({v}, '%Y-%m-%d') is not null",
+    "digits": "regexp_full_match({v}, '[0-9]+')",
+    "amount": r"regexp_full_match({v}, '[0-9]+(\.[0-9]+)?')",
+}
+VALUE_FORMAT_NAMES = {
+    "local_datetime": "a local date-time yyyy-MM-dd HH:mm:ss",
+    "date": "a date yyyy-MM-dd",
+    "digits": "a whole number",
+    "amount": "a non-negative amount",
+}
+
+
+def _unwrapped(column: str) -> str:
+    """The value without a leading backtick, ="..." guard or surrounding white space."""
+    trimmed = f"trim({column}, ' ' || chr(9) || chr(10) || chr(13))"
+    return f"""regexp_replace(regexp_replace({trimmed}, '^`', ''), '^="(.*)"$', '\\1')"""
+
+
+def _row_rules(spec: SourceSpec) -> list[tuple[str, str, str]]:
+    """(field, SQL condition under which the rule fails, SQL reason) for each row rule."""
+    rules = [
+        (
+            name,
+            f"nullif(trim({_quote(name)}), '') is null",
+            _literal(f"required field {name} is empty"),
         )
-        + " end"
+        for name in spec.not_empty
+    ]
+    for name, kind in spec.formats.items():
+        value = _unwrapped(_quote(name))
+        condition = (
+            f"nullif({value}, '') is not null and not ({VALUE_FORMAT_SQL[kind].format(v=value)})"
+        )
+        reason = (
+            f"{_literal(f'field {name}: ')} || {_quote(name)} || "
+            f"{_literal(f' is not {VALUE_FORMAT_NAMES[kind]}')}"
+        )
+        rules.append((name, condition, reason))
+    return rules
+
+
+def _apply_row_rules(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Move records that break a not_empty or format rule from _records to _parse_failures."""
+    rules = _row_rules(spec)
+    if not rules:
+        return
+    first_field = " ".join(
+        f"when {condition} then {_literal(name)}" for name, condition, _ in rules
     )
+    first_reason = " ".join(f"when {condition} then {reason}" for _, condition, reason in rules)
     con.execute(
         f"""
         insert into _parse_failures
-        select _row_number, field, 'required field ' || field || ' is empty', _raw_record
-        from (select *, {first_empty} as field from _records)
+        select _row_number, field, reason, _raw_record
+        from (
+            select *, case {first_field} end as field, case {first_reason} end as reason
+            from _records
+        )
         where field is not null
         """
     )
-    any_empty = " or ".join(f"nullif(trim({_quote(name)}), '') is null" for name in spec.not_empty)
-    con.execute(f"delete from _records where {any_empty}")
+    any_failure = " or ".join(f"({condition})" for _, condition, _ in rules)
+    con.execute(f"delete from _records where {any_failure}")
 
 
 def _load_file(
@@ -424,7 +469,7 @@ def _load_file(
         "jsonl": _read_jsonl,
     }[spec.format]
     reader(con, spec, utf8_path, file_name)
-    _apply_not_empty_rules(con, spec)
+    _apply_row_rules(con, spec)
 
     rows_loaded = con.execute("select count(*) from _records").fetchone()[0]
     rows_quarantined = con.execute("select count(*) from _parse_failures").fetchone()[0]

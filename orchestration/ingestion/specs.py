@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 SPEC_FILE = Path(__file__).with_name("sources.yml")
 FORMATS = frozenset({"csv", "json_pages", "jsonl", "wechatpay_bill"})
+VALUE_FORMATS = frozenset({"local_datetime", "date", "digits", "amount"})
 LINEAGE_COLUMNS = ("_file_name", "_file_hash", "_row_number", "_loaded_at")
 
 
@@ -23,6 +24,7 @@ class SourceSpec:
     not_empty: tuple[str, ...] = ()
     records: str | None = None
     ok_when: dict[str, object] | None = None
+    formats: dict[str, str] = field(default_factory=dict)
 
     @property
     def raw_table(self) -> str:
@@ -42,10 +44,14 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         not_empty=tuple(entry.get("not_empty", ())),
         records=entry.get("records"),
         ok_when=entry.get("ok_when"),
+        formats=dict(entry.get("formats") or {}),
     )
     if spec.format not in FORMATS:
         raise ValueError(f"sources.yml: {name}: unknown format {spec.format!r}")
-    unknown = set(spec.required) | set(spec.not_empty)
+    bad_formats = {col: kind for col, kind in spec.formats.items() if kind not in VALUE_FORMATS}
+    if bad_formats:
+        raise ValueError(f"sources.yml: {name}: unknown value formats {bad_formats}")
+    unknown = set(spec.required) | set(spec.not_empty) | set(spec.formats)
     unknown -= set(spec.columns)
     if unknown:
         raise ValueError(f"sources.yml: {name}: rules name unknown columns {sorted(unknown)}")

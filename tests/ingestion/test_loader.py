@@ -248,3 +248,58 @@ def test_oa_error_response_is_quarantined_and_success_pages_need_no_errcode(con,
     report = ingest(con, "oa_followers", tmp_path)
     assert (report.rows_loaded, report.rows_quarantined) == (1, 1)
     assert "errcode=40013 invalid appid" in quarantine(con)[0][4]
+
+
+def test_values_of_the_wrong_shape_are_quarantined_with_field_and_value(con, tmp_path):
+    write(
+        tmp_path / "mp_users" / "users.csv",
+        MP_HEADER
+        + "oMP1,oUn1,,2026-11-01 10:00:00,1047,\n"
+        + "oMP2,oUn2,,0000-00-00 00:00:00,1047,\n"
+        + "oMP3,oUn3,,2026-02-30 10:00:00,1047,\n",
+    )
+    header = "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间\n"
+    rows = '="2881234567890"\t,tb_a,19.90,交易成功,2026-11-01 10:00:00\n'
+    rows += "2.06582E+18,tb_b,19.90,交易成功,2026-11-01 10:00:00\n"
+    write(tmp_path / "tmall_orders" / "orders.csv", (header + rows).encode("gbk"))
+    write(
+        tmp_path / "ads_oceanengine" / "report.csv",
+        "stat_datetime,advertiser_id,campaign_id,campaign_name,cost,show,click,convert\n"
+        "2026-11-01 00:00:00,1,11,a,12.50,1,1,0\n"
+        "2026-11-01 00:00:00,1,12,b,-3.00,1,1,0\n",
+    )
+    for source in ("mp_users", "tmall_orders", "ads_oceanengine"):
+        ingest(con, source, tmp_path)
+
+    assert con.execute("select openid from raw.mp_users").fetchall() == [("oMP1",)]
+    assert con.execute("select order_id from raw.tmall_orders").fetchall() == [
+        ('="2881234567890"\t',)
+    ]
+    assert con.execute("select campaign_id from raw.ads_oceanengine").fetchall() == [("11",)]
+    assert [(row[0], row[2], row[3], row[4]) for row in quarantine(con)] == [
+        ("ads_oceanengine", 2, "cost", "field cost: -3.00 is not a non-negative amount"),
+        (
+            "mp_users",
+            2,
+            "register_time",
+            "field register_time: 0000-00-00 00:00:00 is not a local date-time yyyy-MM-dd HH:mm:ss",
+        ),
+        (
+            "mp_users",
+            3,
+            "register_time",
+            "field register_time: 2026-02-30 10:00:00 is not a local date-time yyyy-MM-dd HH:mm:ss",
+        ),
+        ("tmall_orders", 2, "order_id", "field order_id: 2.06582E+18 is not a whole number"),
+    ]
+
+
+def test_source_specs_reject_unknown_formats(tmp_path):
+    from orchestration.ingestion.specs import load_source_specs as load
+
+    spec_file = tmp_path / "sources.yml"
+    spec_file.write_text(
+        "x:\n  format: csv\n  columns: {a: a}\n  formats: {a: phone}\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="unknown value formats"):
+        load(spec_file)

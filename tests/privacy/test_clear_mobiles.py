@@ -48,3 +48,13 @@ def test_scanner_catches_planted_mobiles_and_ignores_hashes(value, found):
     con.execute("create table marts.t (note varchar)")
     con.execute("insert into marts.t values (?)", [value])
     assert bool(find_clear_mobiles(con, ["marts"])) is found
+
+
+def test_exempt_platform_ids_and_hash_columns_are_skipped_but_others_are_not():
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.t (coupon_id varchar, phone_hash varchar, note varchar)")
+    con.execute("insert into marts.t values ('18796868771', '13812345678', 'ok')")
+    assert find_clear_mobiles(con, ["marts"]) == []
+    con.execute("insert into marts.t values ('1', 'x', '18796868771')")
+    assert [(f.column, f.rows) for f in find_clear_mobiles(con, ["marts"])] == [("note", 1)]

@@ -1,18 +1,22 @@
 {#-
     Fails for every value of a text column that holds an 11-digit mainland mobile number in clear
-    (1[3-9] and nine more digits, not part of a longer digit run). Apply it to every model that
+    (1[3-9] and nine more digits, optionally +86-prefixed, not inside a longer run of letters or
+    digits, so hex hashes and ids do not count; the same rule as orchestration/privacy.py, which
+    also reads through spaces and dashes). Apply it to every model that
     may have seen a phone: raw phones stop at staging.
     Columns named *_hash are skipped: a salted SHA-256 in hex is not a phone, yet 1 hash in ~300
-    holds such a digit run by chance (exclude_columns adds more names).
+    holds such a digit run by chance. So are the platform ids in var siyu_pii_scan_exempt_columns
+    (an 11-digit WeChat Pay coupon_id looks like a mobile); exclude_columns adds more names.
 -#}
 {% test no_clear_mobile_numbers(model, exclude_columns=[]) %}
-    {%- set mobile_in_text = '(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)' -%}
+    {%- set mobile_in_text = '(^|[^0-9A-Za-z])(\\+?86)?1[3-9][0-9]{9}([^0-9A-Za-z]|$)' -%}
     {%- set checked = [] -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(model) -%}
             {%- if column.is_string()
                 and not column.name.endswith('_hash')
-                and column.name not in exclude_columns -%}
+                and column.name not in exclude_columns
+                and column.name not in var('siyu_pii_scan_exempt_columns') -%}
                 {%- do checked.append(column.name) -%}
             {%- endif -%}
         {%- endfor -%}

@@ -1,8 +1,9 @@
 {#-
     Identifiers that never link people:
     - junk: a placeholder value (identity_junk_values) or a test phone number (staging phone_kind);
-    - hubs: a value seen with more distinct identifiers of one other type than its hub_limit in
-      identity_id_types (a store's shared phone, a guide's own mobile typed for many contacts).
+    - hubs: a value seen with more distinct identifiers of one other type than its hub limit
+      (identity_hub_limits for that pair of types, else identity_id_types.hub_limit): a store's
+      shared phone, a guide's own mobile typed for many contacts.
     Hubs are counted on enabled edges between non-junk identifiers.
 -#}
 with
@@ -21,6 +22,10 @@ id_types as (
 
 junk_values as (
     select * from {{ ref('identity_junk_values') }}
+),
+
+hub_limits as (
+    select * from {{ ref('identity_hub_limits') }}
 ),
 
 junk_by_rule as (
@@ -110,7 +115,8 @@ hubs as (
         degree_by_type.id_value,
         'hub' as exclusion_type,
         max(
-            'shared identifier: seen with more than ' || id_types.hub_limit || ' distinct '
+            'shared identifier: seen with more than '
+            || coalesce(hub_limits.hub_limit, id_types.hub_limit) || ' distinct '
             || degree_by_type.neighbour_type
         ) as reason,
         max(degree_by_type.linked_identifiers) as linked_identifiers,
@@ -118,7 +124,11 @@ hubs as (
     from degree_by_type
     inner join id_types
         on degree_by_type.id_type = id_types.id_type
-    where degree_by_type.linked_identifiers > id_types.hub_limit
+    left join hub_limits
+        on
+            degree_by_type.id_type = hub_limits.id_type
+            and degree_by_type.neighbour_type = hub_limits.linked_id_type
+    where degree_by_type.linked_identifiers > coalesce(hub_limits.hub_limit, id_types.hub_limit)
     group by degree_by_type.id_type, degree_by_type.id_value
 ),
 
