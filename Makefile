@@ -40,7 +40,7 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 
 ## regenerate the committed sample exports (seeds/) deterministically
 sample: install
-	$(BIN)/python -m orchestration.sample_data --scale 0.02 --seed 42 --out seeds
+	$(BIN)/python -m orchestration.sample_data --scale 0.02 --seed 42 --out seeds --clean
 
 clean:
 	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs

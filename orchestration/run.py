@@ -101,16 +101,17 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     return "\n".join(lines)
 
 
-def run_daily_refresh(settings: SiyuSettings) -> RunSummary:
+def run_daily_refresh(
+    settings: SiyuSettings, instance: dg.DagsterInstance | None = None
+) -> RunSummary:
+    """Run the job in this process; the instance defaults to DAGSTER_HOME's, else ephemeral."""
     from orchestration.definitions import build_definitions
 
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def(JOB_NAME)
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
+    if instance is None:
+        has_home = bool(os.environ.get("DAGSTER_HOME"))
+        instance = dg.DagsterInstance.get() if has_home else dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
     result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
     summary = summarise(result, time.perf_counter() - started)
