@@ -1,6 +1,7 @@
 {#-
     Returns the TIMESTAMP of a local (Asia/Shanghai) date-time delivered as text without an offset.
-    Accepted layouts, first match wins: yyyy-MM-dd HH:mm:ss[.SSS], yyyy/MM/dd HH:mm:ss,
+    Accepted layouts (var siyu_local_datetime_layouts, first match wins; ingestion's
+    local_datetime rule accepts the same list): yyyy-MM-dd HH:mm:ss[.SSS], yyyy/MM/dd HH:mm:ss,
     yyyy-MM-ddTHH:mm:ss, yyyyMMddHHmmss, yyyy-MM-dd HH:mm, yyyy-MM-dd, yyyy/MM/dd, yyyyMMdd.
     The value is already local time, so no shift is applied. Anything else becomes null.
 -#}
@@ -9,18 +10,7 @@
 {%- endmacro %}
 
 {% macro default__shanghai_ts_from_local_text(column) -%}
-    {%- set layouts = [
-        '%Y-%m-%d %H:%M:%S',
-        '%Y-%m-%d %H:%M:%S.%f',
-        '%Y/%m/%d %H:%M:%S',
-        '%Y-%m-%dT%H:%M:%S',
-        '%Y%m%d%H%M%S',
-        '%Y-%m-%d %H:%M',
-        '%Y/%m/%d %H:%M',
-        '%Y-%m-%d',
-        '%Y/%m/%d',
-        '%Y%m%d',
-    ] -%}
+    {%- set layouts = var('siyu_local_datetime_layouts') -%}
     try_strptime({{ siyu.trim_text(column) }}, [
         {%- for layout in layouts %}'{{ layout }}'{{ ', ' if not loop.last }}{% endfor -%}
     ])

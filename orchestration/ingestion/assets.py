@@ -1,6 +1,5 @@
 """One Dagster asset per channel source: load new files from the landing folder into raw."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg

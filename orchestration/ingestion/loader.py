@@ -24,9 +24,11 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from orchestration.ingestion.encoding import (
     Fingerprint,
@@ -35,6 +37,7 @@ from orchestration.ingestion.encoding import (
     utf8_copy,
 )
 from orchestration.ingestion.specs import SourceSpec
+from orchestration.settings import DBT_PROJECT_DIR
 
 RAW_SCHEMA = "raw"
 QUARANTINE_TABLE = "raw.quarantine"
@@ -380,17 +383,25 @@ def _empty_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
 
 # What a value of each format looks like once the platforms' wrappers are stripped.
 VALUE_FORMAT_SQL = {
-    "local_datetime": "try_strptime({v}, '%Y-%m-%d %H:%M:%S') is not null",
+    "local_datetime": "try_strptime({v}, {layouts}) is not null",
     "date": "try_strptime({v}, '%Y-%m-%d') is not null",
     "digits": "regexp_full_match({v}, '[0-9]+')",
     "amount": r"regexp_full_match({v}, '[0-9]+(\.[0-9]+)?')",
 }
 VALUE_FORMAT_NAMES = {
-    "local_datetime": "a local date-time yyyy-MM-dd HH:mm:ss",
+    "local_datetime": "a local date-time such as yyyy-MM-dd HH:mm:ss",
     "date": "a date yyyy-MM-dd",
     "digits": "a whole number",
     "amount": "a non-negative amount",
 }
+
+
+@cache
+def _local_datetime_layouts() -> str:
+    """The dbt var siyu_local_datetime_layouts as a SQL list: staging parses the same layouts."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    layouts = project["vars"]["siyu_local_datetime_layouts"]
+    return "[" + ", ".join(_literal(layout) for layout in layouts) + "]"
 
 
 def _unwrapped(column: str) -> str:
@@ -411,9 +422,8 @@ def _row_rules(spec: SourceSpec) -> list[tuple[str, str, str]]:
     ]
     for name, kind in spec.formats.items():
         value = _unwrapped(_quote(name))
-        condition = (
-            f"nullif({value}, '') is not null and not ({VALUE_FORMAT_SQL[kind].format(v=value)})"
-        )
+        check = VALUE_FORMAT_SQL[kind].format(v=value, layouts=_local_datetime_layouts())
+        condition = f"nullif({value}, '') is not null and not ({check})"
         reason = (
             f"{_literal(f'field {name}: ')} || {_quote(name)} || "
             f"{_literal(f' is not {VALUE_FORMAT_NAMES[kind]}')}"

@@ -256,7 +256,8 @@ def test_values_of_the_wrong_shape_are_quarantined_with_field_and_value(con, tmp
         MP_HEADER
         + "oMP1,oUn1,,2026-11-01 10:00:00,1047,\n"
         + "oMP2,oUn2,,0000-00-00 00:00:00,1047,\n"
-        + "oMP3,oUn3,,2026-02-30 10:00:00,1047,\n",
+        + "oMP3,oUn3,,2026-02-30 10:00:00,1047,\n"
+        + "oMP4,oUn4,,20261101100000,1047,\n",
     )
     header = "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间\n"
     rows = '="2881234567890"\t,tb_a,19.90,交易成功,2026-11-01 10:00:00\n'
@@ -271,7 +272,7 @@ def test_values_of_the_wrong_shape_are_quarantined_with_field_and_value(con, tmp
     for source in ("mp_users", "tmall_orders", "ads_oceanengine"):
         ingest(con, source, tmp_path)
 
-    assert con.execute("select openid from raw.mp_users").fetchall() == [("oMP1",)]
+    assert con.execute("select openid from raw.mp_users").fetchall() == [("oMP1",), ("oMP4",)]
     assert con.execute("select order_id from raw.tmall_orders").fetchall() == [
         ('="2881234567890"\t',)
     ]
@@ -282,13 +283,15 @@ def test_values_of_the_wrong_shape_are_quarantined_with_field_and_value(con, tmp
             "mp_users",
             2,
             "register_time",
-            "field register_time: 0000-00-00 00:00:00 is not a local date-time yyyy-MM-dd HH:mm:ss",
+            "field register_time: 0000-00-00 00:00:00 is not a local date-time such as "
+            "yyyy-MM-dd HH:mm:ss",
         ),
         (
             "mp_users",
             3,
             "register_time",
-            "field register_time: 2026-02-30 10:00:00 is not a local date-time yyyy-MM-dd HH:mm:ss",
+            "field register_time: 2026-02-30 10:00:00 is not a local date-time such as "
+            "yyyy-MM-dd HH:mm:ss",
         ),
         ("tmall_orders", 2, "order_id", "field order_id: 2.06582E+18 is not a whole number"),
     ]

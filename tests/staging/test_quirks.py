@@ -186,3 +186,9 @@ def test_pos_refunds_and_order_items(quirk_db):
         ("SKU001", "护肤", 1, Decimal("199.00")),
         ("SKU002", "彩妆", 2, Decimal("101.00")),
     ]
+
+
+def test_compact_yyyymmddhhmmss_times_are_parsed(quirk_db):
+    assert one(
+        quirk_db, "select registered_at from staging.stg_pos__members where member_id = 'M0002'"
+    ) == (datetime(2026, 11, 2, 12, 0, 0),)
