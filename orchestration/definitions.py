@@ -1,22 +1,35 @@
 """Assembles siyu's Dagster definitions; holds no logic."""
 
-from __future__ import annotations
-
 import dagster as dg
 
-from orchestration.dbt.assets import build_dbt_assets, build_dbt_project, build_dbt_resource
+from orchestration.dbt.assets import (
+    build_dbt_assets,
+    build_dbt_project,
+    build_dbt_resource,
+    mart_asset_keys,
+)
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
+from orchestration.publish.assets import build_publish_assets
 from orchestration.resources import WarehouseResource
+from orchestration.schedules import build_refresh_schedule
+from orchestration.sensors import landing_files_sensor
 from orchestration.settings import SiyuSettings
 
 
 def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
     settings = settings or SiyuSettings.from_env()
     project = build_dbt_project(settings)
+    dbt_models = build_dbt_assets(project)
     return dg.Definitions(
-        assets=[*build_ingestion_assets(), build_dbt_assets(project)],
+        assets=[
+            *build_ingestion_assets(),
+            dbt_models,
+            *build_publish_assets(mart_asset_keys(dbt_models)),
+        ],
         jobs=[daily_refresh],
+        schedules=[build_refresh_schedule(settings)],
+        sensors=[landing_files_sensor],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "dbt": build_dbt_resource(project),

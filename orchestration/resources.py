@@ -13,15 +13,24 @@ from orchestration.settings import SiyuSettings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file and the landing folder the exports arrive in."""
+    """The working DuckDB warehouse runs write to, where it is published, and the landing folder.
+
+    `warehouse_path` is the working warehouse: ingestion, dbt and the audit use it. Marts reach
+    `published_path` (what BI tools read) only through orchestration/publish.
+    """
 
     warehouse_path: str
+    published_path: str
     landing_dir: str
+    parquet_dir: str | None = None
 
     @classmethod
     def from_settings(cls, settings: SiyuSettings) -> WarehouseResource:
         return cls(
-            warehouse_path=str(settings.warehouse_path), landing_dir=str(settings.landing_dir)
+            warehouse_path=str(settings.work_warehouse_path),
+            published_path=str(settings.warehouse_path),
+            landing_dir=str(settings.landing_dir),
+            parquet_dir=str(settings.parquet_dir) if settings.parquet_dir else None,
         )
 
     @property

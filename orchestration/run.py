@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.identity.summary import identity_summary_lines
+from orchestration.publish.publisher import last_publish
 from orchestration.settings import SiyuSettings
 
 JOB_NAME = "daily_refresh"
@@ -26,6 +27,7 @@ class RunSummary:
     success: bool
     seconds: float
     mart_lines: list[str] = field(default_factory=list)
+    published: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict[str, int]] = field(default_factory=dict)
     models_built: int = 0
     checks_passed: int = 0
@@ -49,7 +51,11 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
                 key: _metadata_int(metadata, key)
                 for key in ("rows_loaded", "rows_quarantined", "files_loaded", "files_skipped")
             }
-        else:
+        elif path == ["publish", "published_warehouse"]:
+            summary.published = {
+                key: str(value.value) for key, value in materialization.metadata.items()
+            }
+        elif path[0] != "publish":
             summary.models_built += 1
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -93,12 +99,33 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     lines += [f"  FAILED check {name}" for name in summary.checks_failed]
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
     lines += ["", *summary.mart_lines] if summary.mart_lines else []
+    lines += ["", *publish_lines(summary, settings)]
     lines += [
-        f"warehouse: {settings.warehouse_path}",
+        f"working warehouse: {settings.work_warehouse_path}",
         f"landing:   {settings.landing_dir}",
         "quarantined rows: select * from raw.quarantine",
     ]
     return "\n".join(lines)
+
+
+def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
+    if summary.published:
+        lines = [
+            f"published: {settings.warehouse_path} (version {summary.published['publish_id']})"
+        ]
+        if "parquet_manifest" in summary.published:
+            lines.append(f"parquet:   {summary.published['parquet_manifest']}")
+        return lines
+    previous = last_publish(settings.warehouse_path)
+    kept = (
+        f"version {previous[0]} published {previous[1]:%Y-%m-%d %H:%M} UTC"
+        if previous
+        else ("nothing has been published yet")
+    )
+    return [
+        "NOT PUBLISHED: a blocking check failed or a step did not finish; the published "
+        f"warehouse {settings.warehouse_path} is untouched ({kept})"
+    ]
 
 
 def run_daily_refresh(
@@ -122,7 +149,7 @@ def run_daily_refresh(
 
 def mart_summary_lines(settings: SiyuSettings) -> list[str]:
     """Headline figures read back from the marts just built."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
         return identity_summary_lines(con, settings.hash_salt, settings.ground_truth_dir)
 
 
@@ -130,7 +157,7 @@ def main() -> int:
     settings = SiyuSettings.from_env()
     summary = run_daily_refresh(settings)
     print(format_summary(summary, settings))
-    return 0 if summary.success and not summary.checks_failed else 1
+    return 0 if summary.success and not summary.checks_failed and summary.published else 1
 
 
 if __name__ == "__main__":

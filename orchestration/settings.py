@@ -10,6 +10,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_LANDING_DIR = REPO_ROOT / "seeds" / "landing"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "siyu.duckdb"
+DEFAULT_WORK_WAREHOUSE = REPO_ROOT / "warehouse" / "work" / "siyu_work.duckdb"
+DEFAULT_PARQUET_DIR = REPO_ROOT / "warehouse" / "parquet"
+DISABLED = {"", "0", "off", "false", "no", "none"}
 DEFAULT_HASH_SALT = "siyu-sample-salt"
 DEFAULT_REFRESH_CRON = "0 6 * * *"
 
@@ -19,7 +22,9 @@ class SiyuSettings:
     """A deployment's settings; see the README's table of environment variables."""
 
     landing_dir: Path
-    warehouse_path: Path
+    warehouse_path: Path  # the published warehouse BI tools read
+    work_warehouse_path: Path  # where runs write, test and audit before publishing
+    parquet_dir: Path | None  # optional Parquet copy of the published marts
     hash_salt: str
     dbt_target: str
     refresh_cron: str
@@ -37,6 +42,10 @@ class SiyuSettings:
         return cls(
             landing_dir=landing_dir,
             warehouse_path=Path(env.get("SIYU_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve(),
+            work_warehouse_path=Path(
+                env.get("SIYU_WORK_WAREHOUSE") or DEFAULT_WORK_WAREHOUSE
+            ).resolve(),
+            parquet_dir=_optional_path(env.get("SIYU_PARQUET_DIR"), DEFAULT_PARQUET_DIR),
             hash_salt=env.get("SIYU_HASH_SALT") or DEFAULT_HASH_SALT,
             dbt_target=env.get("SIYU_TARGET") or "duckdb",
             refresh_cron=env.get("SIYU_REFRESH_CRON") or DEFAULT_REFRESH_CRON,
@@ -44,9 +53,9 @@ class SiyuSettings:
             ground_truth_dir=ground_truth_dir if ground_truth_dir.is_dir() else None,
         )
 
-    def dbt_env(self) -> dict[str, str]:
-        """Environment variables the dbt project reads (profiles.yml, hash macro)."""
-        return {
-            "SIYU_WAREHOUSE": str(self.warehouse_path),
-            "SIYU_HASH_SALT": self.hash_salt,
-        }
+
+def _optional_path(value: str | None, default: Path) -> Path | None:
+    """A path setting that `off` (or 0, false, none, empty) disables."""
+    if value is None:
+        return default
+    return None if value.strip().lower() in DISABLED else Path(value).resolve()

@@ -27,7 +27,7 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> 
         command,
         env={
             **os.environ,
-            "SIYU_WAREHOUSE": str(warehouse),
+            "SIYU_WORK_WAREHOUSE": str(warehouse),
             "DBT_LOG_PATH": str(target_path),
             **env,
         },

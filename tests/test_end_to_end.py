@@ -45,7 +45,9 @@ def pipeline(tmp_path_factory) -> tuple[SiyuSettings, Path, list[RunSummary]]:
     settings = replace(
         SiyuSettings.from_env({}),
         landing_dir=root / "landing",
-        warehouse_path=root / "warehouse.duckdb",
+        warehouse_path=root / "published" / "siyu.duckdb",
+        work_warehouse_path=root / "work" / "siyu_work.duckdb",
+        parquet_dir=root / "parquet",
         ground_truth_dir=root / "ground_truth",
     )
     instance = dg.DagsterInstance.ephemeral()
@@ -54,7 +56,8 @@ def pipeline(tmp_path_factory) -> tuple[SiyuSettings, Path, list[RunSummary]]:
 
 
 def read_db(settings: SiyuSettings) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(settings.warehouse_path), read_only=True)
+    """The working warehouse: raw, staging, intermediate and marts."""
+    return duckdb.connect(str(settings.work_warehouse_path), read_only=True)
 
 
 def test_the_job_succeeds_with_every_check_passing(pipeline):
@@ -115,7 +118,7 @@ def test_no_modelled_table_holds_a_raw_mobile_number(pipeline):
 
 def test_identity_has_no_false_merges_against_ground_truth(pipeline):
     settings, root, (first, _) = pipeline
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with duckdb.connect(str(settings.work_warehouse_path)) as con:
         accuracy = measure_identity_accuracy(
             con, root / "ground_truth" / "identities.csv", settings.hash_salt
         )
@@ -134,3 +137,21 @@ def test_gmv_reconciles_with_the_staged_orders_of_resolved_customers(pipeline):
         ).fetchone()
     assert gmv == orders
     assert gmv > 0
+
+
+def test_the_published_warehouse_holds_the_marts_and_nothing_else(pipeline):
+    settings, root, (first, second) = pipeline
+    assert first.published and second.published
+    assert first.published["publish_id"] != second.published["publish_id"]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as published:
+        schemas = {
+            row[0]
+            for row in published.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
+        customers = published.execute("select count(*) from marts.dim_customer").fetchone()[0]
+    assert schemas == {"marts", "meta"}
+    with read_db(settings) as con:
+        assert customers == con.execute("select count(*) from marts.dim_customer").fetchone()[0]
+    assert (root / "parquet" / "current.json").exists()

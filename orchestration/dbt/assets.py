@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: models, seeds and snapshots, with dbt tests as checks."""
 
-
 import os
 import shutil
 import sys
@@ -53,8 +52,8 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     def siyu_dbt_models(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ):
-        # dbt reads the warehouse path from the environment (profiles.yml); make it absolute.
-        os.environ["SIYU_WAREHOUSE"] = warehouse.warehouse_path
+        # dbt reads the working warehouse's path from the environment (profiles.yml).
+        os.environ["SIYU_WORK_WAREHOUSE"] = warehouse.warehouse_path
         yield from dbt.cli(["build"], context=context).stream()
 
     return siyu_dbt_models
@@ -65,3 +64,8 @@ def build_dbt_resource(project: DbtProject) -> DbtCliResource:
     beside_python = Path(sys.executable).with_name("dbt")
     executable = str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
     return DbtCliResource(project_dir=project, dbt_executable=executable)
+
+
+def mart_asset_keys(dbt_models: dg.AssetsDefinition) -> list[dg.AssetKey]:
+    """Asset keys of the dbt models in the marts schema (what publishing copies)."""
+    return sorted((key for key in dbt_models.keys if key.path[0] == "marts"), key=str)

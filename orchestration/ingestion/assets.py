@@ -1,10 +1,12 @@
 """One Dagster asset per channel source: load new files from the landing folder into raw."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from orchestration.ingestion.ledger import ledger_path, record_files
 from orchestration.ingestion.loader import (
     SourceIngestReport,
     ingest_files,
@@ -71,6 +73,12 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             new_hashes = [f.file_hash for f in report.files_with("loaded")]
             examples = quarantine_examples(con, spec.name, new_hashes)
         log_file_outcomes(context, report)
+        handled = [
+            path
+            for path, outcome in zip(files, report.files, strict=True)
+            if outcome.status != "refused"
+        ]
+        record_files(ledger_path(Path(warehouse.warehouse_path)), warehouse.landing, handled)
         for example in examples:
             context.log.warning(f"quarantined: {example}")
         metadata = ingest_report_metadata(report)

@@ -1,0 +1,143 @@
+"""Publish audited marts from the working warehouse to the serving location, atomically.
+
+The pipeline writes only to the *working* warehouse. Publishing copies its `marts` schema into a
+new DuckDB file beside the published one and renames it over the published path: readers that
+hold the old file open keep reading the old version (the rename swaps directory entries, not
+file contents), new readers see the new one, nobody ever sees a half-written file, and the
+published file is never opened for writing, so a reader is never locked out by a running job.
+
+Optionally each mart is also written as Parquet under `<parquet_dir>/<publish_id>/` with a
+`manifest.json`; `<parquet_dir>/current.json` (replaced atomically) points at the latest one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMA = "marts"
+PUBLISH_LOG_TABLE = "meta.publish_log"
+PARQUET_VERSIONS_KEPT = 3
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    publish_id: str
+    published_path: Path
+    tables: dict[str, int]
+    parquet_manifest: Path | None
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def mart_tables(
+    con: duckdb.DuckDBPyConnection, schema: str = PUBLISHED_SCHEMA, catalog: str | None = None
+) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = ? and table_type = 'BASE TABLE' "
+        "and (? is null or table_catalog = ?) order by table_name",
+        [schema, catalog, catalog],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _copy_marts(work_db: Path, target: Path, publish_id: str, published_at: datetime) -> dict:
+    tables: dict[str, int] = {}
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"attach '{work_db}' as work (read_only)")
+        con.execute(f"create schema {PUBLISHED_SCHEMA}")
+        con.execute("create schema meta")
+        for table in mart_tables(con, catalog="work"):
+            con.execute(
+                f"create table {PUBLISHED_SCHEMA}.{table} as "
+                f"select * from work.{PUBLISHED_SCHEMA}.{table}"
+            )
+            tables[table] = con.execute(
+                f"select count(*) from {PUBLISHED_SCHEMA}.{table}"
+            ).fetchone()[0]
+        con.execute(
+            f"""
+            create table {PUBLISH_LOG_TABLE} as
+            select ? as publish_id, ?::timestamp as published_at_utc, ? as tables_json
+            """,
+            [publish_id, published_at, json.dumps(tables)],
+        )
+        con.execute("detach work")
+        con.execute("checkpoint")
+    return tables
+
+
+def _write_parquet(
+    work_db: Path, parquet_dir: Path, publish_id: str, published_at: datetime
+) -> Path:
+    version_dir = parquet_dir / publish_id
+    version_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
+    with duckdb.connect(str(work_db), read_only=True) as con:
+        for table in mart_tables(con):
+            target = version_dir / f"{table}.parquet"
+            con.execute(f"copy {PUBLISHED_SCHEMA}.{table} to '{target}' (format parquet)")
+            files[table] = target.name
+    manifest = {
+        "publish_id": publish_id,
+        "published_at_utc": published_at.isoformat(),
+        "tables": files,
+    }
+    (version_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    current = parquet_dir / "current.json"
+    staged = parquet_dir / f".current.{publish_id}.json"
+    staged.write_text(json.dumps({**manifest, "path": publish_id}, indent=2), encoding="utf-8")
+    os.replace(staged, current)
+    _prune_parquet_versions(parquet_dir, keep=publish_id)
+    return version_dir / "manifest.json"
+
+
+def _prune_parquet_versions(parquet_dir: Path, keep: str) -> None:
+    versions = sorted(
+        (child for child in parquet_dir.iterdir() if child.is_dir()),
+        key=lambda child: child.name,
+    )
+    for old in versions[:-PARQUET_VERSIONS_KEPT]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def publish_marts(
+    work_db: Path, published_db: Path, parquet_dir: Path | None = None
+) -> PublishResult:
+    """Copy the working warehouse's marts into the published file by an atomic rename."""
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    publish_id = published_at.strftime("%Y%m%dT%H%M%S%fZ")
+    published_db.parent.mkdir(parents=True, exist_ok=True)
+    staged = published_db.with_name(f".{published_db.name}.{publish_id}.tmp")
+    try:
+        tables = _copy_marts(work_db, staged, publish_id, published_at)
+        _fsync(staged)
+        os.replace(staged, published_db)
+    finally:
+        staged.unlink(missing_ok=True)
+    manifest = (
+        _write_parquet(work_db, parquet_dir, publish_id, published_at) if parquet_dir else None
+    )
+    return PublishResult(publish_id, published_db, tables, manifest)
+
+
+def last_publish(published_db: Path) -> tuple[str, datetime] | None:
+    """The publish id and time of the currently published version, if any."""
+    if not published_db.exists():
+        return None
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        row = con.execute(
+            f"select publish_id, published_at_utc from {PUBLISH_LOG_TABLE}"
+        ).fetchone()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,192 @@
+"""Write-audit-publish: only audited marts are published, atomically, and readers never wait."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.publish.assets import build_publish_assets
+from orchestration.publish.audit import audit_warehouse, load_audit_config
+from orchestration.publish.publisher import last_publish, publish_marts
+from orchestration.resources import WarehouseResource
+
+MART_KEYS = [dg.AssetKey(["marts", "dim_customer"])]
+
+
+def make_work_warehouse(path: Path, customers: int = 3) -> None:
+    """A working warehouse with the contract marts of the audit config, consistent and clean."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create schema if not exists raw")
+        con.execute("create or replace table raw.pos_members (member_name varchar, phone varchar)")
+        con.execute("insert into raw.pos_members values ('王小明', '13812345678')")
+        con.execute(
+            "create or replace table marts.dim_customer as select 'C' || i as customer_id, "
+            "cast(10 * i as decimal(18, 2)) as gmv, 'store' as first_seen_channel "
+            f"from range({customers}) as t(i)"
+        )
+        con.execute(
+            "create or replace table marts.fct_orders as select 'o' || i as order_key, "
+            "'C' || i as customer_id, cast(10 * i as decimal(18, 2)) as net_amount "
+            f"from range({customers}) as t(i)"
+        )
+        for table, columns in {
+            "customer_identity": "id_type varchar, id_value varchar, customer_id varchar",
+            "identity_link_evidence": "evidence_id varchar",
+            "identity_excluded_ids": "id_type varchar, id_value varchar",
+            "identity_customer_id_changes": "previous_customer_id varchar, customer_id varchar",
+        }.items():
+            con.execute(f"create or replace table marts.{table} ({columns})")
+
+
+def rules_failed(path: Path) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [failure.rule for failure in audit_warehouse(con).failures]
+
+
+def test_a_clean_warehouse_passes_the_audit(tmp_path):
+    make_work_warehouse(tmp_path / "work.duckdb")
+    assert rules_failed(tmp_path / "work.duckdb") == []
+
+
+@pytest.mark.parametrize(
+    ("corruption", "rule"),
+    [
+        ("insert into marts.dim_customer values ('C1', 0, 'store')", "duplicate_key"),
+        ("insert into marts.dim_customer values (null, 0, 'store')", "null_key"),
+        (
+            "update marts.dim_customer set first_seen_channel = '+86 138 1234 5678' "
+            "where customer_id = 'C1'",
+            "clear_mobile",
+        ),
+        (
+            "update marts.dim_customer set first_seen_channel = '王小明' where customer_id = 'C1'",
+            "copied_personal_text",
+        ),
+        ("update marts.dim_customer set gmv = -5 where customer_id = 'C2'", "reconciliation"),
+        ("drop table marts.fct_orders", "mart_missing"),
+    ],
+)
+def test_each_blocking_rule_fails_on_its_fault(tmp_path, corruption, rule):
+    work = tmp_path / "work.duckdb"
+    make_work_warehouse(work)
+    with duckdb.connect(str(work)) as con:
+        con.execute(corruption)
+    assert rule in rules_failed(work)
+
+
+def test_audit_config_names_every_contract_mart_built_so_far():
+    config = load_audit_config()
+    assert {
+        "dim_customer",
+        "customer_identity",
+        "identity_link_evidence",
+        "identity_excluded_ids",
+    } <= set(config["marts"])
+
+
+def test_publishing_swaps_the_file_while_an_open_reader_keeps_its_version(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "serve" / "siyu.duckdb"
+    make_work_warehouse(work, customers=3)
+    first = publish_marts(work, published, tmp_path / "parquet")
+    reader = duckdb.connect(str(published), read_only=True)
+    make_work_warehouse(work, customers=5)
+    second = publish_marts(work, published, tmp_path / "parquet")
+
+    assert reader.execute("select count(*) from marts.dim_customer").fetchone() == (3,)
+    reader.close()
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_customer").fetchone() == (5,)
+        assert con.execute(
+            "select count(*) from information_schema.schemata where schema_name = 'raw'"
+        ).fetchone() == (0,)
+    assert last_publish(published)[0] == second.publish_id != first.publish_id
+    assert duckdb.sql(
+        f"select count(*) from '{second.parquet_manifest.parent / 'dim_customer.parquet'}'"
+    ).fetchone() == (5,)
+    assert list(published.parent.glob(".*tmp")) == []
+
+
+def materialize_publish(work: Path, published: Path) -> dg.ExecuteInProcessResult:
+    assets = build_publish_assets(MART_KEYS)
+    return dg.materialize(
+        assets,
+        resources={
+            "warehouse": WarehouseResource(
+                warehouse_path=str(work),
+                published_path=str(published),
+                landing_dir=str(work.parent),
+            )
+        },
+        raise_on_error=False,
+    )
+
+
+def test_a_failed_audit_publishes_nothing_and_the_old_marts_stay_readable(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "siyu.duckdb"
+    make_work_warehouse(work, customers=3)
+    assert materialize_publish(work, published).success
+    version = last_publish(published)
+
+    make_work_warehouse(work, customers=4)
+    with duckdb.connect(str(work)) as con:
+        con.execute("insert into marts.dim_customer values ('C1', 0, 'store')")
+    result = materialize_publish(work, published)
+
+    assert not result.success
+    published_keys = [e.asset_key for e in result.get_asset_materialization_events()]
+    assert dg.AssetKey(["publish", "published_warehouse"]) not in published_keys
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "duplicate_key" in failure.step_failure_data.error.message
+    assert last_publish(published) == version
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_customer").fetchone() == (3,)
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time, duckdb
+    path, seconds = sys.argv[1], float(sys.argv[2])
+    seen, errors, deadline = set(), [], time.time() + seconds
+    while time.time() < deadline:
+        try:
+            con = duckdb.connect(path, read_only=True)
+            version = con.execute("select publish_id from meta.publish_log").fetchone()[0]
+            rows = con.execute("select count(*) from marts.dim_customer").fetchone()[0]
+            total = con.execute("select sum(gmv) from marts.dim_customer").fetchone()[0]
+            con.close()
+            seen.add((version, rows, int(total)))
+        except Exception as error:  # noqa: BLE001 - every failure is what we report
+            errors.append(repr(error))
+    print(json.dumps([sorted(seen), errors]))
+    """
+)
+
+
+def test_a_reader_process_reads_whole_versions_while_runs_publish(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "siyu.duckdb"
+    make_work_warehouse(work, customers=2)
+    publish_marts(work, published)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published), "6"], stdout=subprocess.PIPE, text=True
+    )
+    expected = {2: 10}
+    time.sleep(0.5)
+    for customers in range(3, 12):
+        make_work_warehouse(work, customers=customers)
+        publish_marts(work, published)
+        expected[customers] = sum(10 * i for i in range(customers))
+        time.sleep(0.2)
+    seen, errors = json.loads(reader.communicate(timeout=60)[0])
+    assert errors == []
+    assert len(seen) >= 3
+    for _version, rows, total in seen:
+        assert expected[rows] == total  # each read saw one whole published version
