@@ -8,6 +8,7 @@ from orchestration.dbt.assets import (
     build_dbt_resource,
     mart_asset_keys,
 )
+from orchestration.erasure.assets import deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
 from orchestration.publish.assets import build_publish_assets
@@ -23,6 +24,7 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
     dbt_models = build_dbt_assets(project)
     return dg.Definitions(
         assets=[
+            deletion_requests,
             *build_ingestion_assets(),
             dbt_models,
             *build_publish_assets(mart_asset_keys(dbt_models)),

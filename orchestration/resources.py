@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.settings import SiyuSettings
+from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -23,6 +23,7 @@ class WarehouseResource(dg.ConfigurableResource):
     published_path: str
     landing_dir: str
     parquet_dir: str | None = None
+    hash_salt: str = DEFAULT_HASH_SALT
 
     @classmethod
     def from_settings(cls, settings: SiyuSettings) -> WarehouseResource:
@@ -31,6 +32,7 @@ class WarehouseResource(dg.ConfigurableResource):
             published_path=str(settings.warehouse_path),
             landing_dir=str(settings.landing_dir),
             parquet_dir=str(settings.parquet_dir) if settings.parquet_dir else None,
+            hash_salt=settings.hash_salt,
         )
 
     @property

@@ -45,7 +45,7 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
         path = materialization.asset_key.path
-        if path[0] == "raw":
+        if path[0] == "raw" and "rows_loaded" in materialization.metadata:
             metadata = materialization.metadata
             summary.sources[path[-1]] = {
                 key: _metadata_int(metadata, key)
@@ -55,7 +55,7 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
             summary.published = {
                 key: str(value.value) for key, value in materialization.metadata.items()
             }
-        elif path[0] != "publish":
+        elif path[0] not in ("publish", "raw"):
             summary.models_built += 1
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:

@@ -6,6 +6,8 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from orchestration.erasure.assets import DELETION_REQUESTS_KEY
+from orchestration.erasure.requests import erase_source
 from orchestration.ingestion.ledger import ledger_path, record_files
 from orchestration.ingestion.loader import (
     SourceIngestReport,
@@ -52,6 +54,7 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     @dg.asset(
         name=spec.name,
         key_prefix=["raw"],
+        deps=[DELETION_REQUESTS_KEY],
         group_name=INGESTION_GROUP,
         kinds={"duckdb", "python"},
         description=(
@@ -72,6 +75,7 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             )
             new_hashes = [f.file_hash for f in report.files_with("loaded")]
             examples = quarantine_examples(con, spec.name, new_hashes)
+            erased = erase_source(con, spec, warehouse.hash_salt, datetime.now(UTC))
         log_file_outcomes(context, report)
         handled = [
             path
@@ -82,6 +86,11 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         for example in examples:
             context.log.warning(f"quarantined: {example}")
         metadata = ingest_report_metadata(report)
+        metadata["rows_erased"] = dg.MetadataValue.int(erased)
+        if erased:
+            context.log.info(
+                f"{spec.name}: erased {erased} row(s) of people who asked to be deleted"
+            )
         if examples:
             metadata["quarantine_examples"] = dg.MetadataValue.md(
                 "\n".join(f"- {example}" for example in examples)

@@ -25,6 +25,7 @@ class SourceSpec:
     records: str | None = None
     ok_when: dict[str, object] | None = None
     formats: dict[str, str] = field(default_factory=dict)
+    identifiers: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def raw_table(self) -> str:
@@ -45,13 +46,19 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         records=entry.get("records"),
         ok_when=entry.get("ok_when"),
         formats=dict(entry.get("formats") or {}),
+        identifiers={k: list(v) for k, v in (entry.get("identifiers") or {}).items()},
     )
     if spec.format not in FORMATS:
         raise ValueError(f"sources.yml: {name}: unknown format {spec.format!r}")
     bad_formats = {col: kind for col, kind in spec.formats.items() if kind not in VALUE_FORMATS}
     if bad_formats:
         raise ValueError(f"sources.yml: {name}: unknown value formats {bad_formats}")
-    unknown = set(spec.required) | set(spec.not_empty) | set(spec.formats)
+    identifier_columns = {
+        column.removesuffix("[]").split(".")[0]
+        for columns in spec.identifiers.values()
+        for column in columns
+    }
+    unknown = set(spec.required) | set(spec.not_empty) | set(spec.formats) | identifier_columns
     unknown -= set(spec.columns)
     if unknown:
         raise ValueError(f"sources.yml: {name}: rules name unknown columns {sorted(unknown)}")

@@ -1,0 +1,107 @@
+"""A deletion request removes the person from raw, staging and marts, and is logged."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.erasure.requests import canonical_phone_hash
+from orchestration.run import run_daily_refresh
+from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
+from tests.fixtures import identity_landing as scenario
+
+# raw table, phone column (as typed), staging model, its phone_hash column, lineage join
+PHONE_COLUMNS = [
+    ("mp_users", "phone", "stg_wechat_mp__users", "phone_hash"),
+    ("pos_members", "phone", "stg_pos__members", "phone_hash"),
+    ("sms_sends", "phone_num", "stg_sms__sends", "phone_hash"),
+]
+
+
+@pytest.mark.parametrize(("raw_table", "raw_column", "model", "hash_column"), PHONE_COLUMNS)
+def test_erasure_hashes_raw_phones_exactly_like_staging(
+    quirk_db, raw_table, raw_column, model, hash_column
+):
+    rows = quirk_db.execute(
+        f"""
+        select staged.{hash_column}, {canonical_phone_hash(f"raw.{raw_column}", DEFAULT_HASH_SALT)}
+        from raw.{raw_table} as raw
+        inner join staging.{model} as staged
+            on staged.source_file = raw._file_name
+            and staged.source_row_number = raw._row_number
+        """
+    ).fetchall()
+    assert rows
+    assert all(staged == erasure for staged, erasure in rows), rows
+
+
+def count(path: Path, sql: str) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def erased(tmp_path_factory):
+    root = tmp_path_factory.mktemp("erasure")
+    landing = root / "landing"
+    scenario.write_day1(landing)
+    settings = replace(
+        SiyuSettings.from_env({}),
+        landing_dir=landing,
+        warehouse_path=root / "published.duckdb",
+        work_warehouse_path=root / "work" / "work.duckdb",
+        parquet_dir=None,
+        ground_truth_dir=None,
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    before = run_daily_refresh(settings, instance)
+    alice = count(
+        settings.work_warehouse_path,
+        "select count(*) from marts.customer_identity where customer_id = ("
+        "select customer_id from marts.customer_identity where id_value = 'oUnalice')",
+    )
+    (landing / "deletion_requests").mkdir()
+    (landing / "deletion_requests" / "request_001.csv").write_text(
+        "id_type,id_value\nunionid,oUnalice\n", encoding="utf-8"
+    )
+    after = run_daily_refresh(settings, instance)
+    return settings, before, after, alice
+
+
+def test_the_person_leaves_raw_staging_and_marts(erased):
+    settings, before, after, alice_identifiers = erased
+    assert before.success and after.success
+    assert alice_identifiers == 5
+    work, published = settings.work_warehouse_path, settings.warehouse_path
+    for sql in [
+        "select count(*) from raw.mp_users where openid = 'oMPalice'",
+        "select count(*) from raw.oa_followers where openid = 'oOAalice'",
+        "select count(*) from raw.pos_members where member_id = 'M100'",
+        "select count(*) from staging.stg_wechat_mp__users where mp_openid = 'oMPalice'",
+        "select count(*) from staging.stg_pos__members where member_id = 'M100'",
+        "select count(*) from marts.customer_identity where id_value in ('oUnalice', 'M100')",
+    ]:
+        assert count(work, sql) == 0, sql
+    assert (
+        count(
+            published,
+            "select count(*) from marts.customer_identity "
+            "where id_value in ('oUnalice', 'oMPalice', 'M100')",
+        )
+        == 0
+    )
+    assert count(work, "select count(*) from marts.dim_customer") == scenario.DAY1_CUSTOMERS - 1
+
+
+def test_other_people_stay_and_the_erasure_is_logged(erased):
+    settings, _, _, _ = erased
+    work = settings.work_warehouse_path
+    assert count(work, "select count(*) from raw.mp_users where openid = 'oMPtest1'") == 1
+    assert count(work, "select count(*) from raw.pos_members where member_id = 'M201'") == 1
+    assert count(work, "select count(*) from raw.erasure_identifiers") == 5
+    assert count(work, "select sum(rows_erased) from raw.deletion_log") == 3
+    assert count(work, "select count(distinct source) from raw.deletion_log") == 3
