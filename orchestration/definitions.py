@@ -12,6 +12,7 @@ from orchestration.erasure.assets import deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
 from orchestration.publish.assets import build_publish_assets
+from orchestration.quality.checks import build_raw_source_checks
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
@@ -29,6 +30,8 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             dbt_models,
             *build_publish_assets(mart_asset_keys(dbt_models)),
         ],
+        # Great Expectations suites (expectations/raw/): a critical failure blocks the run
+        asset_checks=build_raw_source_checks(blocking=True),
         jobs=[daily_refresh],
         schedules=[build_refresh_schedule(settings)],
         sensors=[landing_files_sensor],

@@ -415,7 +415,8 @@ def _row_rules(spec: SourceSpec) -> list[tuple[str, str, str]]:
     rules = [
         (
             name,
-            f"nullif(trim({_quote(name)}), '') is null",
+            # a lone wrapper (a bill's backtick, ="") is as empty as no value
+            f"nullif({_unwrapped(_quote(name))}, '') is null",
             _literal(f"required field {name} is empty"),
         )
         for name in spec.not_empty

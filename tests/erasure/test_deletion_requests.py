@@ -39,9 +39,9 @@ def test_erasure_hashes_raw_phones_exactly_like_staging(
     assert all(staged == erasure for staged, erasure in rows), rows
 
 
-def count(path: Path, sql: str) -> int:
+def count(path: Path, sql: str, params: list | None = None) -> int:
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchone()[0]
+        return con.execute(sql, params or []).fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +62,12 @@ def erased(tmp_path_factory):
     alice = count(
         settings.work_warehouse_path,
         "select count(*) from marts.customer_identity where customer_id = ("
-        "select customer_id from marts.customer_identity where id_value = 'oUnalice')",
+        "select customer_id from marts.customer_identity where id_value = ?)",
+        [scenario.ALICE_UNIONID],
     )
     (landing / "deletion_requests").mkdir()
     (landing / "deletion_requests" / "request_001.csv").write_text(
-        "id_type,id_value\nunionid,oUnalice\n", encoding="utf-8"
+        f"id_type,id_value\nunionid,{scenario.ALICE_UNIONID}\n", encoding="utf-8"
     )
     after = run_daily_refresh(settings, instance)
     return settings, before, after, alice
@@ -77,30 +78,37 @@ def test_the_person_leaves_raw_staging_and_marts(erased):
     assert before.success and after.success
     assert alice_identifiers == 5
     work, published = settings.work_warehouse_path, settings.warehouse_path
-    for sql in [
-        "select count(*) from raw.mp_users where openid = 'oMPalice'",
-        "select count(*) from raw.oa_followers where openid = 'oOAalice'",
-        "select count(*) from raw.pos_members where member_id = 'M100'",
-        "select count(*) from staging.stg_wechat_mp__users where mp_openid = 'oMPalice'",
-        "select count(*) from staging.stg_pos__members where member_id = 'M100'",
-        "select count(*) from marts.customer_identity where id_value in ('oUnalice', 'M100')",
+    for sql, value in [
+        ("select count(*) from raw.mp_users where openid = ?", scenario.ALICE_MP),
+        ("select count(*) from raw.oa_followers where openid = ?", scenario.ALICE_OA),
+        ("select count(*) from raw.pos_members where member_id = ?", "M100"),
+        (
+            "select count(*) from staging.stg_wechat_mp__users where mp_openid = ?",
+            scenario.ALICE_MP,
+        ),
+        ("select count(*) from staging.stg_pos__members where member_id = ?", "M100"),
+        ("select count(*) from marts.customer_identity where id_value = ?", scenario.ALICE_UNIONID),
+        ("select count(*) from marts.customer_identity where id_value = ?", "M100"),
     ]:
-        assert count(work, sql) == 0, sql
-    assert (
-        count(
-            published,
-            "select count(*) from marts.customer_identity "
-            "where id_value in ('oUnalice', 'oMPalice', 'M100')",
+        assert count(work, sql, [value]) == 0, (sql, value)
+    for value in (scenario.ALICE_UNIONID, scenario.ALICE_MP, "M100"):
+        assert (
+            count(
+                published,
+                "select count(*) from marts.customer_identity where id_value = ?",
+                [value],
+            )
+            == 0
         )
-        == 0
-    )
     assert count(work, "select count(*) from marts.dim_customer") == scenario.DAY1_CUSTOMERS - 1
 
 
 def test_other_people_stay_and_the_erasure_is_logged(erased):
     settings, _, _, _ = erased
     work = settings.work_warehouse_path
-    assert count(work, "select count(*) from raw.mp_users where openid = 'oMPtest1'") == 1
+    assert (
+        count(work, "select count(*) from raw.mp_users where openid = ?", [scenario.TEST_MP_1]) == 1
+    )
     assert count(work, "select count(*) from raw.pos_members where member_id = 'M201'") == 1
     assert count(work, "select count(*) from raw.erasure_identifiers") == 5
     assert count(work, "select sum(rows_erased) from raw.deletion_log") == 3

@@ -60,7 +60,7 @@ def test_customer_counts_match_the_hand_count(runs):
 
 
 def test_identifiers_of_one_person_are_stitched_across_channels(runs):
-    alice = customer_of(runs.day1, "mp_openid", "oMPalice")
+    alice = customer_of(runs.day1, "mp_openid", scenario.ALICE_MP)
     assert sorted(
         query(
             runs.day1, "select id_type from marts.customer_identity where customer_id = ?", [alice]
@@ -107,11 +107,11 @@ def test_test_numbers_and_null_like_ids_never_link(runs):
         [phone_hash(scenario.TEST_PHONE)],
     )
     assert junk == [("junk", "test or placeholder phone number")]
-    assert customer_of(runs.day1, "mp_openid", "oMPtest1") != customer_of(
-        runs.day1, "mp_openid", "oMPtest2"
+    assert customer_of(runs.day1, "mp_openid", scenario.TEST_MP_1) != customer_of(
+        runs.day1, "mp_openid", scenario.TEST_MP_2
     )
-    assert customer_of(runs.day1, "mp_openid", "oMPundef1") != customer_of(
-        runs.day1, "mp_openid", "oMPundef2"
+    assert customer_of(runs.day1, "mp_openid", scenario.UNDEF_MP_1) != customer_of(
+        runs.day1, "mp_openid", scenario.UNDEF_MP_2
     )
     assert query(
         runs.day1, "select count(*) from marts.customer_identity where id_value = 'undefined'"
@@ -120,14 +120,20 @@ def test_test_numbers_and_null_like_ids_never_link(runs):
 
 def test_masked_phones_never_link(runs):
     bob = customer_of(runs.day1, "tmall_buyer", "tb_bob")
-    assert bob != customer_of(runs.day1, "mp_openid", "oMPalice")
+    assert bob != customer_of(runs.day1, "mp_openid", scenario.ALICE_MP)
     assert query(
         runs.day1, "select count(*) from marts.customer_identity where customer_id = ?", [bob]
     ) == [(1,)]
 
 
 def test_new_data_keeps_ids_merges_into_the_older_and_logs_the_merge(runs):
-    unchanged = ["oMPalice", "oMPtest1", "oMPtest2", "oMPundef1", "oMPundef2"]
+    unchanged = [
+        scenario.ALICE_MP,
+        scenario.TEST_MP_1,
+        scenario.TEST_MP_2,
+        scenario.UNDEF_MP_1,
+        scenario.UNDEF_MP_2,
+    ]
     for openid in unchanged:
         assert customer_of(runs.day2, "mp_openid", openid) == customer_of(
             runs.day1, "mp_openid", openid
@@ -137,7 +143,7 @@ def test_new_data_keeps_ids_merges_into_the_older_and_logs_the_merge(runs):
     assert membership_id != app_id
     assert customer_of(runs.day2, "app_user_id", "app-carol") == membership_id
     assert customer_of(runs.day2, "device_id", "dev-carol") == membership_id
-    assert customer_of(runs.day2, "mp_openid", "oMPdave") not in {
+    assert customer_of(runs.day2, "mp_openid", scenario.DAVE_MP) not in {
         customer_of(runs.day1, "mp_openid", openid) for openid in unchanged
     }
     assert query(

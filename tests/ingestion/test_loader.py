@@ -306,3 +306,22 @@ def test_source_specs_reject_unknown_formats(tmp_path):
     )
     with pytest.raises(ValueError, match="unknown value formats"):
         load(spec_file)
+
+
+def test_a_value_that_is_only_a_wrapper_counts_as_empty(con, tmp_path):
+    columns = SPECS["wechatpay_bills"].columns
+    header = ",".join(columns.values())
+    values = dict.fromkeys(columns, "")
+    values |= {
+        "trade_time": "2026-11-01 10:00:00",
+        "transaction_id": "4200001",
+        "trade_state": "SUCCESS",
+        "settlement_total": "1.00",
+        "refund_amount": "0.00",
+    }
+    good = ",".join("`" + values[name] for name in columns)
+    blank_time = ",".join("`" + (values[name] if name != "trade_time" else "") for name in columns)
+    write(tmp_path / "wechatpay_bills" / "bill.csv", f"{header}\n{good}\n{blank_time}\n")
+    report = ingest(con, "wechatpay_bills", tmp_path)
+    assert (report.rows_loaded, report.rows_quarantined) == (1, 1)
+    assert quarantine(con)[0][3:] == ("trade_time", "required field trade_time is empty")

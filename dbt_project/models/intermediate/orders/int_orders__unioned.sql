@@ -34,9 +34,10 @@ mini_program_orders as (
         max(mp_openid) as buyer_id_value,
         cast(null as varchar) as store_id,
         cast(null as varchar) as guide_id,
-        min(case when transaction_type = 'payment' then traded_at end) as ordered_at,
+        coalesce(min(case when transaction_type = 'payment' then traded_at end), min(traded_at))
+            as ordered_at,
         min(case when transaction_type = 'payment' then traded_at end) as paid_at,
-        true as is_paid,
+        bool_or(transaction_type = 'payment') as is_paid,
         false as is_cancelled,
         sum(case when transaction_type = 'payment' then settlement_amount else 0 end) as gross_amount,
         sum(net_amount) as net_amount

@@ -44,12 +44,18 @@ deduplicated as (
 flagged as (
     select
         {{ surrogate_key(['transaction_id', 'refund_id']) }} as transaction_key,
-        case when trade_state = 'REFUND' then 'refund' else 'payment' end as transaction_type,
+        -- an "all transactions" bill may also hold REVOKED/CLOSED/NOTPAY rows: never revenue
+        case trade_state
+            when 'SUCCESS' then 'payment'
+            when 'REFUND' then 'refund'
+            else 'other'
+        end as transaction_type,
         trade_state = 'REFUND' as is_refund,
         cast(
             case
                 when trade_state = 'REFUND' then -coalesce(refund_amount, 0)
-                else coalesce(settlement_amount, 0)
+                when trade_state = 'SUCCESS' then coalesce(settlement_amount, 0)
+                else 0
             end as {{ money_type() }}
         ) as net_amount,
         *

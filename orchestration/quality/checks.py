@@ -1,0 +1,141 @@
+"""Dagster asset checks: each raw source's suite (expectations/raw/<source>.json) on `raw/<source>`.
+
+A failed `critical` expectation fails the check with severity ERROR, a failed `warning` one with
+WARN; `info` expectations are reported but never fail the check. Great Expectations is imported
+only when a check runs, so loading the definitions stays fast.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster import AssetCheckExecutionContext
+
+from orchestration.ingestion.specs import load_source_specs
+from orchestration.quality.results import SuiteResult
+from orchestration.quality.suites import RAW_SUITES_DIR, SuiteDefinition, load_suite, suite_paths
+from orchestration.resources import WarehouseResource
+from orchestration.settings import REPO_ROOT
+
+CHECK_NAME = "expectations"
+MAX_FAILURES_SHOWN = 20
+
+
+def check_severity(result: SuiteResult) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if result.blocking_failures else dg.AssetCheckSeverity.WARN
+
+
+def check_passed(result: SuiteResult) -> bool:
+    return not (result.blocking_failures or result.warning_failures)
+
+
+def failures_markdown(result: SuiteResult) -> str:
+    lines = ["| severity | expectation | unexpected | examples |", "|---|---|---|---|"]
+    for outcome in result.failures()[:MAX_FAILURES_SHOWN]:
+        if outcome.error:
+            detail = outcome.error
+        elif outcome.unexpected_values:
+            detail = ", ".join(
+                f"`{item['value']}` x{item['count']}" for item in outcome.unexpected_values
+            )
+        else:
+            detail = f"observed `{outcome.observed_value}`"
+        count = "" if outcome.unexpected_count is None else f"{outcome.unexpected_count:,}"
+        lines.append(f"| {outcome.severity} | `{outcome.label}` | {count} | {detail} |")
+    return "\n".join(lines)
+
+
+def suite_file_label(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def check_metadata(result: SuiteResult, suite_path: Path) -> dict[str, Any]:
+    failures = result.failures()
+    metadata: dict[str, Any] = {
+        "suite": suite_file_label(suite_path),
+        "rows": dg.MetadataValue.int(result.row_count),
+        "expectations": dg.MetadataValue.int(len(result.outcomes)),
+        "expectations_passed": dg.MetadataValue.int(len(result.outcomes) - len(failures)),
+        "failed_blocking": dg.MetadataValue.int(len(result.blocking_failures)),
+        "failed_warning": dg.MetadataValue.int(len(result.warning_failures)),
+        "fetch_seconds": dg.MetadataValue.float(round(result.fetch_seconds, 3)),
+        "validate_seconds": dg.MetadataValue.float(round(result.validate_seconds, 3)),
+        "observed": dg.MetadataValue.json(
+            {f"{outcome.index}: {outcome.label}": outcome.observed() for outcome in result.outcomes}
+        ),
+    }
+    if failures:
+        metadata["failures"] = dg.MetadataValue.md(failures_markdown(result))
+        metadata["failing_examples"] = dg.MetadataValue.json(
+            [outcome.summary() for outcome in failures[:MAX_FAILURES_SHOWN]]
+        )
+    return metadata
+
+
+def check_result(result: SuiteResult, suite_path: Path) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=check_passed(result),
+        severity=check_severity(result),
+        metadata=check_metadata(result, suite_path),
+        description=(
+            f"{len(result.blocking_failures)} blocking and {len(result.warning_failures)} warning "
+            f"expectation(s) failed on {result.row_count:,} rows"
+        ),
+    )
+
+
+def run_raw_suite(warehouse: WarehouseResource, suite_path: Path) -> SuiteResult:
+    from orchestration.quality.runner import run_suite  # GE loads only when a check runs
+
+    suite = load_suite(suite_path)
+    with warehouse.connect(read_only=True) as con:
+        return run_suite(con, suite)
+
+
+def build_raw_source_check(
+    source: str, suite_path: Path, blocking: bool = False
+) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", source]),
+        name=CHECK_NAME,
+        blocking=blocking,
+        description=f"Great Expectations suite {suite_file_label(suite_path)} on raw.{source}.",
+    )
+    def _check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        result = run_raw_suite(warehouse, suite_path)
+        for outcome in result.failures():
+            summary = json.dumps(outcome.summary(), ensure_ascii=False, default=str)
+            context.log.warning(f"raw.{source}: {summary}")
+        return check_result(result, suite_path)
+
+    return _check
+
+
+def suite_source(path: Path) -> str:
+    """The raw source a suite file checks, from its meta.siyu.table (`raw.<source>`)."""
+    suite: SuiteDefinition = load_suite(path)
+    schema, _, source = suite.table.partition(".")
+    if schema != "raw" or not source:
+        raise ValueError(f"{path}: meta.siyu.table must be raw.<source>, not {suite.table!r}")
+    return source
+
+
+def build_raw_source_checks(
+    suites_dir: Path = RAW_SUITES_DIR, blocking: bool = False
+) -> list[dg.AssetChecksDefinition]:
+    """One asset check per suite in `suites_dir`, on the ingestion asset `raw/<source>`.
+
+    `blocking=True` makes a failed ERROR-severity check stop assets downstream of that source in
+    the same run (Dagster's blocking asset checks).
+    """
+    sources = load_source_specs()
+    checks = []
+    for path in suite_paths(suites_dir):
+        source = suite_source(path)
+        if source not in sources:
+            raise ValueError(f"{path}: raw.{source} is not a source in sources.yml")
+        checks.append(build_raw_source_check(source, path, blocking=blocking))
+    return checks

@@ -1,0 +1,211 @@
+"""Run a suite file against DuckDB with Great Expectations' pandas execution engine.
+
+GE 1.24's SQL path does not work on DuckDB (duckdb_engine results are empty, "list index out of
+range"; see expectations/README.md), so the rows are fetched through Arrow into a DataFrame and
+validated there, one `batch.validate(suite)` per table.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+    ExpectationValidationResult,
+)
+from great_expectations.data_context import EphemeralDataContext
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+from orchestration.quality.batch import (
+    LOCATOR_COLUMNS,
+    Batch,
+    MissingTableError,
+    derived_sources,
+    fetch_batch,
+)
+from orchestration.quality.results import (
+    BLOCKING,
+    ExpectationOutcome,
+    SuiteResult,
+    plain,
+    shown,
+)
+from orchestration.quality.suites import SuiteDefinition, expectation_columns
+
+EXAMPLE_COUNT = 5
+INDEX_KEY = "siyu_index"
+# pandas warns about capture groups in str.contains; suites use (a|b) groups for readability
+REGEX_GROUP_WARNING = "This pattern is interpreted as a regular expression, and has match groups"
+
+
+def ephemeral_context() -> EphemeralDataContext:
+    """An in-memory GE context: no files, no usage statistics, no progress bars."""
+    config = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def build_expectation_suite(suite: SuiteDefinition) -> gx.ExpectationSuite:
+    """The GE suite of a suite file; raises on an unknown type or a bad keyword argument.
+
+    (GE's own ExpectationSuite(**json) logs and drops an invalid expectation, which would turn
+    a typo into a check that can no longer fail.)
+    """
+    expectations = []
+    for index, entry in enumerate(suite.expectations):
+        configuration = ExpectationConfiguration(
+            type=entry["type"],
+            kwargs=entry.get("kwargs", {}),
+            meta={**entry.get("meta", {}), INDEX_KEY: index},
+            notes=entry.get("notes"),
+            severity=suite.severity_of(index),
+        )
+        try:
+            expectations.append(configuration.to_domain_obj())
+        except Exception as error:
+            raise ValueError(
+                f"{suite.path}: expectation {index} ({entry['type']}) is invalid: {error}"
+            ) from error
+    return gx.ExpectationSuite(name=suite.name, expectations=expectations)
+
+
+def personal_columns(suite: SuiteDefinition, frame_columns: list[str]) -> set[str]:
+    """PII columns and the derived columns computed from them."""
+    derived = {
+        name
+        for name in suite.derived_columns
+        if set(derived_sources(suite, name, frame_columns)) & suite.pii_columns
+    }
+    return set(suite.pii_columns) | derived
+
+
+def row_samples(
+    frame: pd.DataFrame,
+    indexes: list[Any],
+    columns: list[str],
+    personal: set[str],
+) -> tuple[dict[str, Any], ...]:
+    present = [column for column in columns if column in frame.columns]
+    samples = []
+    for index in indexes[:EXAMPLE_COUNT]:
+        if index not in frame.index:
+            continue
+        row = frame.loc[index, present]
+        samples.append({column: shown(row[column], column in personal) for column in present})
+    return tuple(samples)
+
+
+def exception_message(result: ExpectationValidationResult) -> str | None:
+    info = result.exception_info or {}
+    if "raised_exception" in info:  # one flat record
+        return info.get("exception_message") if info.get("raised_exception") else None
+    messages = [entry.get("exception_message") for entry in info.values() if entry]
+    return "; ".join(str(message) for message in messages if message) or None
+
+
+def to_outcome(
+    result: ExpectationValidationResult,
+    suite: SuiteDefinition,
+    batch: Batch,
+    personal: set[str],
+) -> ExpectationOutcome:
+    index = int(result.expectation_config.meta[INDEX_KEY])
+    entry = suite.expectations[index]
+    columns = expectation_columns(entry)
+    details = result.result or {}
+    is_personal = any(column in personal for column in columns)
+    sample_columns = [*LOCATOR_COLUMNS, *columns]
+    for column in columns:
+        sample_columns += derived_sources(suite, column, batch.table_columns)
+    problems = [batch.problems[column] for column in columns if column in batch.problems]
+    return ExpectationOutcome(
+        index=index,
+        expectation_type=entry["type"],
+        columns=tuple(columns),
+        kwargs=dict(entry.get("kwargs", {})),
+        severity=suite.severity_of(index),
+        success=bool(result.success),
+        observed_value=shown(details.get("observed_value"), is_personal),
+        element_count=details.get("element_count"),
+        unexpected_count=details.get("unexpected_count"),
+        unexpected_percent=details.get("unexpected_percent"),
+        unexpected_values=tuple(
+            {"value": shown(item["value"], is_personal), "count": plain(item["count"])}
+            for item in details.get("partial_unexpected_counts", [])[:EXAMPLE_COUNT]
+        ),
+        unexpected_rows=row_samples(
+            batch.frame,
+            details.get("partial_unexpected_index_list") or [],
+            list(dict.fromkeys(sample_columns)),
+            personal,
+        ),
+        error="; ".join(problems) if problems else exception_message(result),
+    )
+
+
+def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
+    """Validate fetched rows against the suite, one GE validation for the whole suite."""
+    started = time.perf_counter()
+    context = ephemeral_context()
+    definition = (
+        context.data_sources.add_pandas(name=f"{suite.source}_source")
+        .add_dataframe_asset(name=suite.source)
+        .add_batch_definition_whole_dataframe(name="whole_table")
+    )
+    gx_batch = definition.get_batch(batch_parameters={"dataframe": batch.frame})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=REGEX_GROUP_WARNING, category=UserWarning)
+        validation: ExpectationSuiteValidationResult = gx_batch.validate(
+            build_expectation_suite(suite),
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_COUNT},
+        )
+    personal = personal_columns(suite, batch.table_columns)
+    outcomes = sorted(
+        (to_outcome(result, suite, batch, personal) for result in validation.results),
+        key=lambda outcome: outcome.index,
+    )
+    return SuiteResult(
+        suite_name=suite.name,
+        table=suite.table,
+        row_count=len(batch.frame),
+        outcomes=tuple(outcomes),
+        problems=dict(batch.problems),
+        fetch_seconds=batch.seconds,
+        validate_seconds=time.perf_counter() - started,
+    )
+
+
+def missing_table_result(suite: SuiteDefinition, error: MissingTableError) -> SuiteResult:
+    """Every expectation fails (blocking) when the table itself cannot be read."""
+    outcome = ExpectationOutcome(
+        index=-1,
+        expectation_type="table_is_readable",
+        columns=(),
+        kwargs={"table": suite.table},
+        severity=BLOCKING,
+        success=False,
+        error=str(error),
+    )
+    return SuiteResult(suite.name, suite.table, 0, (outcome,), {suite.table: str(error)})
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> SuiteResult:
+    """Fetch the suite's rows from DuckDB and validate them."""
+    try:
+        batch = fetch_batch(con, suite)
+    except MissingTableError as error:
+        return missing_table_result(suite, error)
+    return validate_batch(batch, suite)

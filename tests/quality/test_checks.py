@@ -1,0 +1,144 @@
+"""The Dagster asset checks: ingest a landing folder, run the suite, read the check evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.ingestion.assets import build_ingestion_asset, build_ingestion_assets
+from orchestration.ingestion.specs import load_source_specs
+from orchestration.quality.checks import CHECK_NAME, build_raw_source_checks, check_result
+from orchestration.quality.results import ExpectationOutcome, SuiteResult
+from orchestration.resources import WarehouseResource
+from orchestration.settings import SiyuSettings
+from tests.quality.clean_landing import write_mp_users
+
+SPECS = load_source_specs()
+
+
+def warehouse_resource(landing: Path, root: Path) -> WarehouseResource:
+    """A warehouse in `root` (working and published file) reading exports from `landing`."""
+    settings = SiyuSettings.from_env(
+        {
+            "SIYU_LANDING_DIR": str(landing),
+            "SIYU_WAREHOUSE": str(root / "published.duckdb"),
+            "SIYU_WORK_WAREHOUSE": str(root / "work.duckdb"),
+            "SIYU_PARQUET_DIR": "off",
+        }
+    )
+    return WarehouseResource.from_settings(settings)
+
+
+def materialize_with_check(source: str, landing: Path, root: Path) -> dg.AssetCheckEvaluation:
+    (check,) = [
+        check
+        for check in build_raw_source_checks()
+        if dg.AssetKey(["raw", source]) in {key.asset_key for key in check.check_keys}
+    ]
+    result = dg.materialize(
+        [build_ingestion_asset(SPECS[source]), check],
+        resources={"warehouse": warehouse_resource(landing, root)},
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    return evaluation
+
+
+def test_one_check_per_raw_source_on_its_ingestion_asset():
+    checks = build_raw_source_checks()
+
+    keys = {key for check in checks for key in check.check_keys}
+    assert keys == {dg.AssetCheckKey(dg.AssetKey(["raw", source]), CHECK_NAME) for source in SPECS}
+
+
+def test_checks_load_with_the_ingestion_assets(tmp_path):
+    defs = dg.Definitions(
+        assets=build_ingestion_assets(),
+        asset_checks=build_raw_source_checks(),
+        resources={"warehouse": warehouse_resource(tmp_path / "landing", tmp_path)},
+    )
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_check_passes_on_a_correct_export(tmp_path):
+    write_mp_users(tmp_path / "landing")
+
+    evaluation = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
+
+    assert evaluation.passed
+    assert evaluation.metadata["failed_blocking"].value == 0
+    assert evaluation.metadata["rows"].value == 40
+
+
+def test_check_fails_with_error_severity_on_a_wrong_export(tmp_path):
+    write_mp_users(tmp_path / "landing")
+    broken = tmp_path / "landing" / "mp_users" / "late_delivery.csv"
+    broken.write_text(
+        "openid,unionid,phone,register_time,scene,scene_query\n"
+        "not-an-openid,oUnLate0000000000000000001,13912345678,1970-01-01 08:00:00,1047,\n",
+        encoding="utf-8",
+    )
+
+    evaluation = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
+
+    assert not evaluation.passed
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.metadata["failed_blocking"].value == 2
+    failures = evaluation.metadata["failures"].value
+    assert "expect_column_values_to_match_regex(openid)" in failures
+    assert "expect_column_values_to_be_between(register_time__year)" in failures
+    examples = evaluation.metadata["failing_examples"].value
+    assert examples[0]["unexpected_rows"][0]["_file_name"] == "mp_users/late_delivery.csv"
+
+
+def test_check_fails_with_warn_severity_when_only_warnings_fail(tmp_path):
+    write_mp_users(tmp_path / "landing")
+    placeholders = tmp_path / "landing" / "mp_users" / "placeholders.csv"
+    rows = [f"oMPPlaceholder{n:012d},null,,2026-11-01 10:00:00,1047," for n in range(10)]
+    placeholders.write_text(
+        "openid,unionid,phone,register_time,scene,scene_query\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+
+    evaluation = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
+
+    assert not evaluation.passed
+    assert evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["failed_blocking"].value == 0
+    assert evaluation.metadata["failed_warning"].value == 1
+
+
+@pytest.mark.parametrize("blocking", [False, True])
+def test_blocking_is_passed_to_dagster(blocking):
+    checks = build_raw_source_checks(blocking=blocking)
+
+    assert {spec.blocking for check in checks for spec in check.check_specs} == {blocking}
+
+
+def outcome(severity: str, success: bool) -> ExpectationOutcome:
+    return ExpectationOutcome(
+        index=0,
+        expectation_type="expect_column_values_to_not_be_null",
+        columns=("openid",),
+        kwargs={"column": "openid"},
+        severity=severity,
+        success=success,
+    )
+
+
+@pytest.mark.parametrize(
+    ("failed_severities", "passed", "severity"),
+    [
+        ((), True, dg.AssetCheckSeverity.WARN),
+        (("info",), True, dg.AssetCheckSeverity.WARN),
+        (("warning", "info"), False, dg.AssetCheckSeverity.WARN),
+        (("critical", "warning"), False, dg.AssetCheckSeverity.ERROR),
+    ],
+)
+def test_severity_of_the_check_follows_the_failed_expectations(failed_severities, passed, severity):
+    outcomes = (outcome("critical", True), *(outcome(level, False) for level in failed_severities))
+    result = check_result(SuiteResult("raw.mp_users", "raw.mp_users", 10, outcomes), Path("s.json"))
+
+    assert result.passed is passed
+    assert result.severity == severity

@@ -1,0 +1,142 @@
+"""The runner's own behaviour: unreadable tables, broken derived columns, masking, ordering."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from orchestration.quality.results import holds_clear_mobile, shape_mask
+from orchestration.quality.runner import run_suite
+from orchestration.quality.suites import load_suite
+from tests.quality.conftest import run_mutated
+
+
+def write_suite(path: Path, expectations: list[dict], **siyu) -> Path:
+    document = {
+        "name": "raw.mp_users",
+        "meta": {"siyu": {"table": "raw.mp_users", **siyu}},
+        "expectations": expectations,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_table_that_does_not_exist_fails_blocking(suites):
+    with duckdb.connect() as con:
+        result = run_suite(con, suites["mp_users"])
+
+    (outcome,) = result.outcomes
+    assert not result.success
+    assert outcome.is_blocking
+    assert "raw.mp_users" in outcome.error
+
+
+def test_outcomes_keep_the_suite_file_order(clean_con, suites):
+    result = run_suite(clean_con, suites["wechatpay_bills"])
+
+    assert [outcome.index for outcome in result.outcomes] == list(
+        range(len(suites["wechatpay_bills"].expectations))
+    )
+    assert [outcome.expectation_type for outcome in result.outcomes] == [
+        entry["type"] for entry in suites["wechatpay_bills"].expectations
+    ]
+
+
+def test_only_named_columns_and_row_locators_are_fetched(clean_con, suites):
+    from orchestration.quality.batch import fetch_batch
+
+    batch = fetch_batch(clean_con, suites["mp_users"])
+
+    assert "scene_query" not in batch.frame.columns  # no expectation names it
+    assert "_loaded_at" not in batch.frame.columns
+    assert {"_file_name", "_row_number", "openid", "register_time__year"} <= set(
+        batch.frame.columns
+    )
+
+
+def test_derived_column_that_errors_at_run_time_fails_only_its_expectations(clean_con, tmp_path):
+    suite = load_suite(
+        write_suite(
+            tmp_path / "mp_users.json",
+            [
+                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "openid"}},
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": "openid__number", "min_value": 0},
+                },
+            ],
+            derived_columns={"openid__number": "cast(openid as integer)"},  # binds, then fails
+        )
+    )
+
+    result = run_suite(clean_con, suite)
+
+    assert [outcome.success for outcome in result.outcomes] == [True, False]
+    assert "openid__number" in result.problems
+    assert "Conversion Error" in result.outcomes[1].error
+
+
+def test_query_replaces_the_table_as_row_source(clean_con, tmp_path):
+    suite = load_suite(
+        write_suite(
+            tmp_path / "mp_users.json",
+            [{"type": "expect_table_row_count_to_be_between", "kwargs": {"max_value": 5}}],
+            query="select * from raw.mp_users where _row_number <= 5",
+        )
+    )
+
+    result = run_suite(clean_con, suite)
+
+    assert result.success
+    assert result.row_count == 5
+
+
+def test_personal_values_are_shape_masked_in_examples(clean_con, suites):
+    result = run_mutated(
+        clean_con,
+        suites["mp_users"],
+        "update raw.mp_users set phone = '1391234567x' where _row_number = 1",
+    )
+
+    failed = result.outcome("expect_column_values_to_match_regex", "phone")
+    assert failed.unexpected_values == ({"value": "9999999999a", "count": 1},)
+    assert failed.unexpected_rows[0]["phone"] == "9999999999a"
+    assert "139" not in json.dumps(failed.summary())
+
+
+def test_a_clear_mobile_is_masked_in_any_column(clean_con, suites):
+    result = run_mutated(
+        clean_con,
+        suites["mp_users"],
+        "update raw.mp_users set openid = 'call 138-1234-5678' where _row_number = 2",
+    )
+
+    failed = result.outcome("expect_column_values_to_match_regex", "openid")
+    assert failed.unexpected_values[0]["value"] == "aaaa 999-9999-9999"
+
+
+def test_shape_mask_keeps_separators_and_hides_content():
+    assert shape_mask("+86 138-1234-5678") == "+99 999-9999-9999"
+    assert shape_mask("王先生 Ab1") == "*** Aa9"
+    assert holds_clear_mobile("王先生 138 1234 5678")
+    assert not holds_clear_mobile("oMPClean000000000000000001")
+
+
+def test_exact_column_set_sees_every_column_of_the_table(clean_con, tmp_path):
+    from orchestration.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
+
+    columns = [*load_source_specs()["mp_users"].columns, *LINEAGE_COLUMNS]
+    suite = load_suite(
+        write_suite(
+            tmp_path / "mp_users.json",
+            [{"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": columns}}],
+        )
+    )
+
+    assert run_suite(clean_con, suite).success
+    drifted = run_mutated(clean_con, suite, "alter table raw.mp_users add column extra varchar")
+    assert drifted.failed_labels == [
+        "expect_table_columns_to_match_set(openid, unionid, phone, ...)"
+    ]
