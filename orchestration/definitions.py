@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.audiences.assets import build_audience_export_assets
 from orchestration.dbt.assets import (
     build_dbt_assets,
     build_dbt_project,
@@ -13,6 +14,7 @@ from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
 from orchestration.publish.assets import build_publish_assets
 from orchestration.quality.checks import build_raw_source_checks
+from orchestration.reports.assets import build_report_asset
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
@@ -29,6 +31,8 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_ingestion_assets(),
             dbt_models,
             *build_publish_assets(mart_asset_keys(dbt_models)),
+            build_report_asset(),
+            *build_audience_export_assets(),
         ],
         # Great Expectations suites (expectations/raw/): a critical failure blocks the run
         asset_checks=build_raw_source_checks(blocking=True),

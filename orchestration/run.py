@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 import dagster as dg
 import duckdb
 
+from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
 from orchestration.identity.summary import identity_summary_lines
 from orchestration.publish.publisher import last_publish
+from orchestration.reports.assets import report_summary_lines
+from orchestration.reports.roi import top_campaigns_text
 from orchestration.settings import SiyuSettings
 
 JOB_NAME = "daily_refresh"
@@ -55,7 +58,7 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
             summary.published = {
                 key: str(value.value) for key, value in materialization.metadata.items()
             }
-        elif path[0] not in ("publish", "raw"):
+        elif path[0] not in ("publish", "raw", "reports", "exports"):
             summary.models_built += 1
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -150,7 +153,15 @@ def run_daily_refresh(
 def mart_summary_lines(settings: SiyuSettings) -> list[str]:
     """Headline figures read back from the marts just built."""
     with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
-        return identity_summary_lines(con, settings.hash_salt, settings.ground_truth_dir)
+        return [
+            *identity_summary_lines(con, settings.hash_salt, settings.ground_truth_dir),
+            "",
+            *top_campaigns_text(con).splitlines(),
+            "",
+            *format_tag_audience_summary(summarise_tags_and_audiences(con)).splitlines(),
+            "",
+            *report_summary_lines(con),
+        ]
 
 
 def main() -> int:

@@ -45,7 +45,11 @@ def quirk_warehouse(tmp_path_factory) -> Path:
     warehouse = root / "warehouse.duckdb"
     counts = ingest_landing(warehouse, root / "landing")
     assert all(quarantined == 0 for _, quarantined in counts.values()), counts
-    run_dbt(["build", "--select", "staging"], warehouse, root / "target")
+    run_dbt(
+        ["build", "--select", "staging", "--indirect-selection", "cautious"],
+        warehouse,
+        root / "target",
+    )
     return warehouse
 
 

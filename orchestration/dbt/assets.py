@@ -35,6 +35,9 @@ class SiyuDbtTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        meta = dbt_resource_props.get("config", {}).get("meta", {}) or {}
+        if meta.get("dagster", {}).get("group"):
+            return meta["dagster"]["group"]
         fqn = dbt_resource_props.get("fqn", [])
         layer = fqn[1] if len(fqn) > 2 else None
         if layer in ("staging", None):

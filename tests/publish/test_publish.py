@@ -22,12 +22,15 @@ MART_KEYS = [dg.AssetKey(["marts", "dim_customer"])]
 
 
 def make_work_warehouse(path: Path, customers: int = 3) -> None:
-    """A working warehouse with the contract marts of the audit config, consistent and clean."""
+    """A working warehouse with every mart of the audit config, consistent and clean."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists raw")
         con.execute("create or replace table raw.pos_members (member_name varchar, phone varchar)")
         con.execute("insert into raw.pos_members values ('王小明', '13812345678')")
+        for table, spec in load_audit_config()["marts"].items():
+            columns = ", ".join(f"{column} varchar" for column in spec["primary_key"])
+            con.execute(f"create or replace table marts.{table} ({columns})")
         con.execute(
             "create or replace table marts.dim_customer as select 'C' || i as customer_id, "
             "cast(10 * i as decimal(18, 2)) as gmv, 'store' as first_seen_channel "
@@ -38,13 +41,13 @@ def make_work_warehouse(path: Path, customers: int = 3) -> None:
             "'C' || i as customer_id, cast(10 * i as decimal(18, 2)) as net_amount "
             f"from range({customers}) as t(i)"
         )
-        for table, columns in {
-            "customer_identity": "id_type varchar, id_value varchar, customer_id varchar",
-            "identity_link_evidence": "evidence_id varchar",
-            "identity_excluded_ids": "id_type varchar, id_value varchar",
-            "identity_customer_id_changes": "previous_customer_id varchar, customer_id varchar",
-        }.items():
-            con.execute(f"create or replace table marts.{table} ({columns})")
+        con.execute(
+            "create or replace table marts.fct_order_attribution as select 'o' || i as order_key, "
+            "model as attribution_model, 't' || i as touchpoint_key, "
+            "cast(10 * i as decimal(18, 2)) as attributed_revenue, "
+            "cast(10 * i as decimal(18, 2)) as order_revenue "
+            f"from range({customers}) as t(i), (values ('linear'), ('first_touch')) as m(model)"
+        )
 
 
 def rules_failed(path: Path) -> list[str]:
@@ -73,6 +76,11 @@ def test_a_clean_warehouse_passes_the_audit(tmp_path):
         ),
         ("update marts.dim_customer set gmv = -5 where customer_id = 'C2'", "reconciliation"),
         ("drop table marts.fct_orders", "mart_missing"),
+        (
+            "update marts.fct_order_attribution set attributed_revenue = attributed_revenue + 1 "
+            "where attribution_model = 'linear' and order_key = 'o1'",
+            "reconciliation",
+        ),
     ],
 )
 def test_each_blocking_rule_fails_on_its_fault(tmp_path, corruption, rule):

@@ -88,11 +88,12 @@ douyin_order_items as (
     select * from {{ ref('stg_douyin__order_items') }}
 ),
 
--- an unsubscribed follower carries no subscribe time: seen when its export was loaded
+-- an unsubscribed follower carries no subscribe time: when it was seen stays unknown (null),
+-- never the load time, so as_of_at() and first-seen dates depend on the data, not the run
 oa_followers_seen as (
     select
         *,
-        coalesce(subscribed_at, source_loaded_at) as seen_at
+        subscribed_at as seen_at
     from oa_followers
 ),
 

@@ -45,13 +45,24 @@ mini_program_orders as (
     group by transaction_id
 ),
 
+-- one coupon per payment (a payment may redeem several: the order must not repeat)
+coupon_per_transaction as (
+    select
+        used_transaction_id,
+        min(coupon_id) as coupon_id,
+        count(*) as coupons_used
+    from wechatpay_coupons
+    where used_transaction_id is not null
+    group by used_transaction_id
+),
+
 mini_program_orders_with_coupon as (
     select
         mini_program_orders.*,
-        wechatpay_coupons.coupon_id
+        coupon_per_transaction.coupon_id
     from mini_program_orders
-    left join wechatpay_coupons
-        on mini_program_orders.order_id = wechatpay_coupons.used_transaction_id
+    left join coupon_per_transaction
+        on mini_program_orders.order_id = coupon_per_transaction.used_transaction_id
 ),
 
 store_orders as (

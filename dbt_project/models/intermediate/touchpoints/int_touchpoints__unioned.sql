@@ -210,6 +210,38 @@ resolved as (
             touches.signal_type = campaign_signals.signal_type
             and touches.signal_value = campaign_signals.signal_value
     where touches.touched_at is not null
+),
+
+-- a customer's devices and login each start an app trail: keep only their first app touch
+first_app_touch_per_customer as (
+    select
+        *,
+        case
+            when touch_type = 'app_first_seen'
+                then row_number() over (
+                        partition by customer_id, touch_type order by touched_at, touchpoint_key
+                    )
+            else 1
+        end as touch_rank
+    from resolved
+),
+
+final as (
+    select
+        touchpoint_key,
+        customer_id,
+        channel,
+        touch_type,
+        touched_at,
+        signal_type,
+        signal_value,
+        campaign_id,
+        guide_id,
+        is_acquisition_touch,
+        id_type,
+        source_record_key
+    from first_app_touch_per_customer
+    where touch_rank = 1
 )
 
-select * from resolved
+select * from final

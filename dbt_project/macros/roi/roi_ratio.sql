@@ -1,0 +1,7 @@
+{#-
+    Returns numerator / denominator as DECIMAL(18, scale), or null when the denominator is 0 or
+    null (a ROI without spend, a CAC without customers) or the numerator is null.
+-#}
+{% macro roi_ratio(numerator, denominator, scale=4) -%}
+    cast(cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0) as decimal(18, {{ scale }}))
+{%- endmacro %}

@@ -1,0 +1,216 @@
+{#-
+    Funnel conversion by acquisition cohort: for each cohort period (day, week, month, and `all`
+    customers at once), acquisition channel and campaign (each also rolled up as '(all)'), and
+    funnel stage - how many customers reached the stage, and the conversion rate from the stage's
+    previous stage (seed funnel_stages) within the stage's conversion window.
+    Denominators are explicit: only customers whose window has fully passed by as_of_at() are
+    eligible; those still inside it are counted as not yet mature, not as failures.
+-#}
+with
+
+customers as (
+    select * from {{ ref('fct_customer_funnel') }}
+),
+
+customer_stages as (
+    select * from {{ ref('int_funnel__customer_stages') }}
+),
+
+stages as (
+    select * from {{ ref('funnel_stages') }}
+),
+
+as_of as (
+    select {{ as_of_at() }} as as_of_at
+),
+
+customer_cohorts as (
+    select
+        customer_id,
+        coalesce(acquisition_channel, '(none)') as acquisition_channel,
+        coalesce(acquisition_campaign_id, '(none)') as acquisition_campaign_id,
+        cast(acquired_at as date) as acquired_day,
+        cast({{ dbt.date_trunc('week', 'acquired_at') }} as date) as acquired_week,
+        cast({{ dbt.date_trunc('month', 'acquired_at') }} as date) as acquired_month,
+        min(cast(acquired_at as date)) over () as first_acquired_day
+    from customers
+),
+
+-- each customer once per cohort grain
+cohort_periods as (
+    select
+        customer_id,
+        acquisition_channel,
+        acquisition_campaign_id,
+        'day' as cohort_grain,
+        acquired_day as cohort_start
+    from customer_cohorts
+    union all
+    select
+        customer_id,
+        acquisition_channel,
+        acquisition_campaign_id,
+        'week' as cohort_grain,
+        acquired_week as cohort_start
+    from customer_cohorts
+    union all
+    select
+        customer_id,
+        acquisition_channel,
+        acquisition_campaign_id,
+        'month' as cohort_grain,
+        acquired_month as cohort_start
+    from customer_cohorts
+    union all
+    select
+        customer_id,
+        acquisition_channel,
+        acquisition_campaign_id,
+        'all' as cohort_grain,
+        first_acquired_day as cohort_start
+    from customer_cohorts
+),
+
+-- ... and once per level of detail: channel and campaign, channel, everything
+cohort_members as (
+    select
+        customer_id,
+        cohort_grain,
+        cohort_start,
+        acquisition_channel,
+        acquisition_campaign_id
+    from cohort_periods
+    union all
+    select
+        customer_id,
+        cohort_grain,
+        cohort_start,
+        acquisition_channel,
+        '(all)' as acquisition_campaign_id
+    from cohort_periods
+    union all
+    select
+        customer_id,
+        cohort_grain,
+        cohort_start,
+        '(all)' as acquisition_channel,
+        '(all)' as acquisition_campaign_id
+    from cohort_periods
+),
+
+stage_progress as (
+    select
+        customers.customer_id,
+        stages.stage,
+        stages.stage_order,
+        stages.previous_stage,
+        stages.conversion_window_days,
+        this_stage.reached_at,
+        previous_stage.reached_at as previous_reached_at,
+        {{ dbt.dateadd('day', 'stages.conversion_window_days', 'previous_stage.reached_at') }}
+            as window_ends_at
+    from customers
+    cross join stages
+    left join customer_stages as this_stage
+        on
+            customers.customer_id = this_stage.customer_id
+            and stages.stage = this_stage.stage
+    left join customer_stages as previous_stage
+        on
+            customers.customer_id = previous_stage.customer_id
+            and stages.previous_stage = previous_stage.stage
+),
+
+judged as (
+    select
+        stage_progress.customer_id,
+        stage_progress.stage,
+        stage_progress.stage_order,
+        stage_progress.previous_stage,
+        stage_progress.conversion_window_days,
+        stage_progress.reached_at,
+        stage_progress.previous_reached_at,
+        as_of.as_of_at,
+        coalesce(stage_progress.window_ends_at <= as_of.as_of_at, false) as is_eligible,
+        coalesce(stage_progress.reached_at <= stage_progress.window_ends_at, false)
+            as is_converted_in_window,
+        -- a stage reached before its previous one counts as reached at once (0 days)
+        case
+            when stage_progress.reached_at >= stage_progress.previous_reached_at
+                then {{ funnel_elapsed_days('stage_progress.previous_reached_at', 'stage_progress.reached_at') }}
+            when stage_progress.reached_at is not null and stage_progress.previous_reached_at is not null
+                then 0
+        end as days_from_previous
+    from stage_progress
+    cross join as_of
+),
+
+aggregated as (
+    select
+        cohort_members.cohort_grain,
+        cohort_members.cohort_start,
+        cohort_members.acquisition_channel,
+        cohort_members.acquisition_campaign_id,
+        judged.stage,
+        judged.stage_order,
+        judged.previous_stage,
+        judged.conversion_window_days,
+        judged.as_of_at,
+        count(*) as cohort_customers,
+        count(judged.reached_at) as customers_entered,
+        count(judged.previous_reached_at) as customers_at_previous_stage,
+        count(case when judged.is_eligible then 1 end) as customers_eligible,
+        count(
+            case when judged.previous_reached_at is not null and not judged.is_eligible then 1 end
+        ) as customers_not_yet_mature,
+        count(case when judged.is_eligible and judged.is_converted_in_window then 1 end)
+            as customers_converted,
+        {{ funnel_median(
+            'case when judged.is_eligible and judged.is_converted_in_window then judged.days_from_previous end'
+        ) }} as median_days_from_previous
+    from cohort_members
+    inner join judged
+        on cohort_members.customer_id = judged.customer_id
+    group by
+        cohort_members.cohort_grain,
+        cohort_members.cohort_start,
+        cohort_members.acquisition_channel,
+        cohort_members.acquisition_campaign_id,
+        judged.stage,
+        judged.stage_order,
+        judged.previous_stage,
+        judged.conversion_window_days,
+        judged.as_of_at
+),
+
+final as (
+    select
+        cohort_grain,
+        cohort_start,
+        acquisition_channel,
+        acquisition_campaign_id,
+        stage,
+        stage_order,
+        previous_stage,
+        conversion_window_days,
+        cohort_customers,
+        customers_entered,
+        {{ funnel_rate('customers_entered', 'cohort_customers') }} as share_of_cohort,
+        customers_at_previous_stage,
+        customers_eligible,
+        customers_not_yet_mature,
+        customers_converted,
+        {{ funnel_rate('customers_converted', 'customers_eligible') }} as conversion_rate,
+        median_days_from_previous,
+        case
+            when previous_stage is null then 'not_applicable'
+            when customers_at_previous_stage = 0 then 'no_previous_stage'
+            when customers_not_yet_mature = 0 then 'mature'
+            when customers_eligible = 0 then 'not_yet_mature'
+            else 'partially_mature'
+        end as maturity_status,
+        as_of_at
+    from aggregated
+)
+
+select * from final

@@ -1,0 +1,206 @@
+"""The benchmark scenario: per scale, generate -> run the job -> time the baselines; then the
+daily incremental run (one more day of exports into the same landing folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from orchestration.bench.baselines import IdentityBaseline, identity_baseline, ingestion_baseline
+from orchestration.bench.phases import Phase, build_phases, phase_seconds, slowest_nodes
+from orchestration.bench.pipeline import RunMeasurement, bench_settings, measure_run
+from orchestration.ingestion.loader import landing_files
+from orchestration.ingestion.specs import SourceSpec, load_source_specs
+from orchestration.sample_data import DEFAULT_END
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    scales: tuple[float, ...]
+    incremental_scale: float | None  # None: no incremental scenario
+    seed: int
+    workdir: Path
+    keep: bool = False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One call of the sample generator: what it wrote and how long it took."""
+
+    people: int
+    rows: int
+    files: int
+    generate_s: float
+
+
+@dataclass
+class RunResult:
+    """A measured run with its phases against the baselines timed on the same inputs."""
+
+    run: RunMeasurement
+    phases: list[Phase]
+    graph: IdentityBaseline
+    load_avg: tuple[float, float]
+    slowest: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass
+class ScaleResult:
+    scale: float
+    until: date
+    delivery: Delivery
+    export_mb: float
+    result: RunResult
+
+
+@dataclass
+class IncrementalResult:
+    scale: float
+    day: date
+    base: ScaleResult
+    delivery: Delivery
+    result: RunResult
+    customer_id_changes: dict[str, int]
+
+    @property
+    def share(self) -> float:
+        return self.result.run.timeline.total_s / self.base.result.run.timeline.total_s
+
+
+# --------------------------------------------------------------------------------------------
+# steps
+
+
+def generate_exports(
+    root: Path, scale: float, seed: int, until: date | None = None, only_day: date | None = None
+) -> Delivery:
+    """Run the sample generator in a child process (its memory is not the pipeline's)."""
+    command = [
+        sys.executable,
+        "-m",
+        "orchestration.sample_data",
+        "--scale",
+        str(scale),
+        "--seed",
+        str(seed),
+        "--out",
+        str(root),
+    ]
+    command += ["--until", until.isoformat()] if until else []
+    command += ["--only-day", only_day.isoformat()] if only_day else []
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    generate_s = time.perf_counter() - started
+    suffix = f"_{only_day.isoformat()}" if only_day else ""
+    manifest = json.loads((root / "ground_truth" / f"manifest{suffix}.json").read_text("utf-8"))
+    return Delivery(
+        people=manifest["people"],
+        rows=sum(manifest["rows_per_source"].values()),
+        files=len(manifest["files"]),
+        generate_s=generate_s,
+    )
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / MIB
+
+
+def ingestion_baselines(
+    root: Path, specs: list[SourceSpec], only: set[Path] | None = None
+) -> dict[str, float]:
+    """`ingest:<source>` and `ingest` baselines: DuckDB reading the same landing files."""
+    landing = root / "landing"
+    database = root / "baseline" / "read.duckdb"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.unlink(missing_ok=True)
+    per_source = ingestion_baseline(landing, specs, database, only)
+    shutil.rmtree(database.parent, ignore_errors=True)
+    baselines = {f"ingest:{source}": seconds for source, seconds in per_source.items()}
+    baselines["ingest"] = sum(per_source.values())
+    return baselines
+
+
+def measure(root: Path, label: str, new_files: set[Path] | None = None) -> RunResult:
+    """Run the job on `root`'s landing folder, then time the baselines on the same inputs."""
+    settings = bench_settings(root)
+    load_before = os.getloadavg()[0]
+    run = measure_run(settings, root.parent / f"{label}.log")
+    load_after = os.getloadavg()[0]
+    if not run.ok:
+        return RunResult(run, [], IdentityBaseline(0.0, 0, 0, 0), (load_before, load_after))
+    baselines = ingestion_baselines(root, list(load_source_specs().values()), new_files)
+    graph = identity_baseline(settings.work_warehouse_path)
+    baselines["identity"] = baselines["identity:components"] = graph.seconds
+    seconds = phase_seconds(run.timeline)
+    phases = build_phases(seconds, baselines, run.timeline.total_s)
+    return RunResult(run, phases, graph, (load_before, load_after), slowest_nodes(run.timeline))
+
+
+def customer_id_changes(root: Path) -> dict[str, int]:
+    with duckdb.connect(str(bench_settings(root).work_warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "select change_type, count(*) from marts.identity_customer_id_changes group by 1"
+        ).fetchall()
+    return {change_type: count for change_type, count in rows}
+
+
+# --------------------------------------------------------------------------------------------
+# scenario
+
+
+def run_scale(config: BenchConfig, scale: float, until: date) -> ScaleResult:
+    root = config.workdir / f"scale-{scale:g}"
+    shutil.rmtree(root, ignore_errors=True)
+    delivery = generate_exports(root, scale, config.seed, until=until)
+    export_mb = folder_mb(root / "landing")
+    result = measure(root, f"scale-{scale:g}-full")
+    return ScaleResult(scale, until, delivery, export_mb, result)
+
+
+def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> IncrementalResult:
+    """Deliver the exports of `day` into the base's landing folder and run the job again."""
+    root = config.workdir / f"scale-{base.scale:g}"
+    landing = root / "landing"
+    specs = load_source_specs().values()
+    before = {path for spec in specs for path in landing_files(landing, spec.name)}
+    delivery = generate_exports(root, base.scale, config.seed, only_day=day)
+    after = {path for spec in specs for path in landing_files(landing, spec.name)}
+    result = measure(root, f"scale-{base.scale:g}-incremental", new_files=after - before)
+    changes = customer_id_changes(root) if result.run.ok else {}
+    return IncrementalResult(base.scale, day, base, delivery, result, changes)
+
+
+def run_bench(
+    config: BenchConfig, report: Callable[[ScaleResult | IncrementalResult], None] | None = None
+) -> tuple[list[ScaleResult], IncrementalResult | None]:
+    """Every scale, then the incremental scenario on `incremental_scale`'s warehouse."""
+    last_day = DEFAULT_END
+    results: list[ScaleResult] = []
+    incremental = None
+    for scale in config.scales:
+        is_incremental = scale == config.incremental_scale
+        # the incremental scale's full build stops a day early; the next day comes as the delta
+        until = last_day - timedelta(days=1) if is_incremental else last_day
+        result = run_scale(config, scale, until)
+        results.append(result)
+        if report:
+            report(result)
+        if is_incremental and result.result.run.ok:
+            incremental = run_incremental(config, result, last_day)
+            if report:
+                report(incremental)
+        if not config.keep:
+            shutil.rmtree(config.workdir / f"scale-{scale:g}", ignore_errors=True)
+    return results, incremental

@@ -1,0 +1,509 @@
+"""Tags and audiences on hand-made exports (tests/tags/scenario.py), two runs two days apart.
+
+Every expected tag, audience member and history period below is worked out by hand in the
+scenario's docstring; the project copy adds a tag by YAML edit, test audiences and an opt-out list.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.audiences.export import (
+    EXPORT_ENCODING,
+    audience_rows,
+    export_audience,
+    read_audience_file,
+)
+from orchestration.audiences.summary import summarise_tags_and_audiences
+from tests.conftest import ingest_landing, phone_hash
+from tests.tags import scenario
+from tests.tags.project import SELECT_TAGS, add_tags, as_of_vars, copy_project, run_dbt_in
+
+
+@dataclass(frozen=True)
+class TwoRuns:
+    project: Path
+    day1: Path
+    day2: Path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> TwoRuns:
+    root = tmp_path_factory.mktemp("tags")
+    project = copy_project(root / "dbt_project")
+    seeds = project / "seeds" / "tags"
+    (seeds / "audience_opt_outs.csv").write_text(
+        scenario.opt_outs_csv(phone_hash(scenario.P_BOB)), encoding="utf-8"
+    )
+    (seeds / "manual_customer_tags.csv").write_text(scenario.MANUAL_TAGS_CSV, encoding="utf-8")
+    (project / "models" / "marts" / "tags" / "test_audiences.yml").write_text(
+        scenario.TEST_AUDIENCES_YML, encoding="utf-8"
+    )
+    add_tags(project, scenario.BIG_SPENDER_TAG)
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    scenario.write_day1(landing)
+    ingest_landing(warehouse, landing)
+    run_dbt_in(project, ["build", *SELECT_TAGS, *as_of_vars(scenario.AS_OF_1)], warehouse)
+    day1 = root / "day1.duckdb"
+    shutil.copy(warehouse, day1)
+    scenario.write_day2(landing)
+    ingest_landing(warehouse, landing)
+    run_dbt_in(project, ["build", *SELECT_TAGS, *as_of_vars(scenario.AS_OF_2)], warehouse)
+    return TwoRuns(project=project, day1=day1, day2=warehouse)
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def customer_of(path: Path, id_type: str, id_value: str) -> str:
+    rows = query(
+        path,
+        "select customer_id from intermediate.int_identity__customer_ids "
+        "where id_type = ? and id_value = ?",
+        [id_type, id_value],
+    )
+    assert len(rows) == 1, (id_type, id_value, rows)
+    return rows[0][0]
+
+
+PEOPLE = {
+    "amy": ("member_id", "M001"),
+    "bob": ("app_user_id", "app-bob"),
+    "cat": ("wecom_external_userid", "wmCat"),
+    "dan": ("mp_openid", "oMPdan"),
+    "eve": ("member_id", "M005"),
+    "fay": ("member_id", "M006"),
+    "gus": ("member_id", "M007"),
+    "ivy": ("member_id", "M009"),
+    "hal_oa": ("oa_openid", "oOAhal"),
+    "hal_app": ("app_user_id", "app-hal"),
+    "kim": ("app_user_id", "app-kim"),
+}
+
+
+@functools.cache
+def people(path: Path) -> dict[str, str]:
+    """customer_id -> name of the scenario's people (one identifier each)."""
+    rows = query(
+        path,
+        "select id_type, id_value, customer_id from intermediate.int_identity__customer_ids",
+    )
+    customer_by_id = {(id_type, id_value): customer_id for id_type, id_value, customer_id in rows}
+    return {customer_by_id[identifier]: name for name, identifier in PEOPLE.items()}
+
+
+def tags_by_person(path: Path, tag_key: str) -> dict[str, str]:
+    names = people(path)
+    rows = query(
+        path, "select customer_id, tag_value from marts.customer_tags where tag_key = ?", [tag_key]
+    )
+    return {names[customer_id]: value for customer_id, value in rows}
+
+
+def members(path: Path, audience_key: str) -> set[tuple]:
+    names = people(path)
+    rows = query(
+        path,
+        "select customer_id, channel, reach_id, owner_guide_id from marts.audience_members "
+        "where audience_key = ?",
+        [audience_key],
+    )
+    return {(names[customer_id], *rest) for customer_id, *rest in rows}
+
+
+def test_every_person_is_one_customer(runs):
+    for path in (runs.day1, runs.day2):
+        assert query(path, "select count(*) from marts.dim_customer") == [(scenario.CUSTOMERS,)]
+        assert len(people(path)) == scenario.CUSTOMERS
+
+
+def test_rfm_tags_match_the_hand_count_and_dim_customer(runs):
+    day1 = runs.day1
+    assert tags_by_person(day1, "rfm_recency_score") == {
+        "amy": "5",
+        "dan": "5",
+        "eve": "2",
+        "fay": "2",
+        "gus": "2",
+        "ivy": "2",
+    }
+    assert tags_by_person(day1, "rfm_frequency_score") == {
+        "amy": "3",
+        "dan": "1",
+        "eve": "1",
+        "fay": "1",
+        "gus": "2",
+        "ivy": "1",
+    }
+    assert tags_by_person(day1, "rfm_monetary_score") == {
+        "amy": "3",
+        "dan": "2",
+        "eve": "4",
+        "fay": "1",
+        "gus": "1",
+        "ivy": "2",
+    }
+    segments = tags_by_person(day1, "rfm_segment")
+    assert {name: segments[name] for name in ("amy", "dan", "eve", "fay", "gus", "ivy")} == {
+        "amy": "needs_attention",
+        "dan": "promising",
+        "eve": "hibernating",
+        "fay": "hibernating",
+        "gus": "hibernating",
+        "ivy": "hibernating",
+    }
+    assert {segments[name] for name in ("bob", "cat", "hal_oa", "hal_app", "kim")} == {"no_orders"}
+    assert tags_by_person(day1, "orders_count") == {
+        "amy": "3",
+        "dan": "1",
+        "eve": "1",
+        "fay": "1",
+        "gus": "2",
+        "ivy": "1",
+    }
+    assert tags_by_person(day1, "days_since_first_order")["amy"] == "19"
+    assert tags_by_person(day1, "days_since_last_order")["amy"] == "15"
+    # the tags agree with the golden record for every customer
+    assert query(
+        day1,
+        """
+        select count(*) from marts.dim_customer
+        left join marts.customer_tags as segment
+            on segment.customer_id = dim_customer.customer_id and segment.tag_key = 'rfm_segment'
+        left join marts.customer_tags as stage
+            on stage.customer_id = dim_customer.customer_id and stage.tag_key = 'lifecycle_stage'
+        where segment.tag_value is distinct from dim_customer.rfm_segment
+            or stage.tag_value is distinct from dim_customer.lifecycle_stage
+        """,
+    ) == [(0,)]
+
+
+def test_lifecycle_and_aipl_stages(runs):
+    assert tags_by_person(runs.day1, "lifecycle_stage") == {
+        "amy": "new",
+        "bob": "prospect",
+        "cat": "prospect",
+        "dan": "new",
+        "eve": "dormant",
+        "fay": "dormant",
+        "gus": "dormant",
+        "ivy": "dormant",
+        "hal_oa": "prospect",
+        "hal_app": "prospect",
+        "kim": "prospect",
+    }
+    assert tags_by_person(runs.day1, "aipl_stage") == {
+        "amy": "loyal",
+        "bob": "interest",
+        "cat": "interest",
+        "dan": "purchase",
+        "eve": "purchase",
+        "fay": "purchase",
+        "gus": "loyal",
+        "ivy": "purchase",
+        "hal_oa": "aware",
+        "hal_app": "interest",
+        "kim": "interest",
+    }
+    day2_aipl = tags_by_person(runs.day2, "aipl_stage")
+    assert day2_aipl["bob"] == "purchase"
+    assert tags_by_person(runs.day2, "lifecycle_stage")["bob"] == "new"
+
+
+def test_reachability_respects_channels_and_opt_outs(runs):
+    day1 = runs.day1
+    assert set(tags_by_person(day1, "reachable_wecom")) == {"amy", "cat", "eve"}  # fay opted out
+    assert set(tags_by_person(day1, "reachable_official_account")) == {"amy", "dan", "kim"}
+    assert set(tags_by_person(day1, "reachable_mini_program")) == {"dan"}
+    assert set(tags_by_person(day1, "reachable_sms")) == {"amy", "ivy"}  # bob, fay opted out
+    assert set(tags_by_person(runs.day2, "reachable_mini_program")) == {"dan", "bob"}
+    assert tags_by_person(day1, "owner_guide") == {
+        "amy": "g_wang",
+        "cat": "g_li",
+        "eve": "g_zhao",
+        "fay": "g_zhao",
+    }
+    assert tags_by_person(day1, "home_store") == {
+        "amy": "S01",
+        "eve": "S02",
+        "fay": "S02",
+        "gus": "S03",
+        "ivy": "S01",
+    }
+    assert set(tags_by_person(day1, "is_member")) == {"amy", "eve", "fay", "gus", "ivy"}
+
+
+def test_preferred_category_and_price_band(runs):
+    assert tags_by_person(runs.day1, "preferred_category") == {
+        "amy": "护肤",
+        "bob": "食品",
+        "eve": "彩妆",
+        "fay": "个护",
+        "gus": "食品",
+        "ivy": "护肤",
+        "hal_app": "个护",
+        "kim": "护肤",
+    }
+    # amy 548 / 4 items = 137.00; bob (browsed) (399 + 129) / 2 = 264.00
+    assert tags_by_person(runs.day1, "price_band") == {
+        "amy": "mid",
+        "bob": "premium",
+        "eve": "premium",
+        "fay": "budget",
+        "gus": "budget",
+        "ivy": "mid",
+        "hal_app": "budget",
+        "kim": "premium",
+    }
+
+
+def test_intent_without_order(runs):
+    assert tags_by_person(runs.day1, "intent_without_order") == {
+        "bob": "carted",
+        "cat": "consulted",
+        "kim": "browsed",
+    }
+    assert tags_by_person(runs.day1, "high_value_browse_days_ago") == {"bob": "1", "kim": "3"}
+    # day 2: bob ordered on 11-21; cat's WeCom add is 7 days old, kim's view 5
+    assert tags_by_person(runs.day2, "intent_without_order") == {
+        "cat": "consulted",
+        "kim": "browsed",
+    }
+    assert tags_by_person(runs.day2, "high_value_browse_days_ago") == {"kim": "5"}
+
+
+def test_coupon_sensitivity_and_three_order_stage(runs):
+    assert tags_by_person(runs.day1, "coupon_order_share") == {
+        "amy": "0.3333",
+        "dan": "1.0000",
+        "eve": "0.0000",
+        "fay": "0.0000",
+        "gus": "0.0000",
+        "ivy": "0.0000",
+    }
+    assert tags_by_person(runs.day1, "coupon_sensitivity") == {
+        "amy": "medium",
+        "dan": "high",
+        "eve": "none",
+        "fay": "none",
+        "gus": "none",
+        "ivy": "none",
+    }
+    assert tags_by_person(runs.day1, "three_order_stage") == {
+        "amy": "third_order",
+        "dan": "first_order",
+        "eve": "first_order",
+        "fay": "first_order",
+        "gus": "second_order",
+        "ivy": "first_order",
+    }
+    assert tags_by_person(runs.day2, "three_order_stage")["bob"] == "first_order"
+    assert tags_by_person(runs.day2, "coupon_sensitivity")["bob"] == "none"
+
+
+def test_wecom_and_manual_tags(runs):
+    assert tags_by_person(runs.day1, "wecom:客户等级/VIP") == {"amy": "true", "eve": "true"}
+    assert tags_by_person(runs.day1, "wecom:双11意向/已加购") == {}
+    assert tags_by_person(runs.day2, "wecom:双11意向/已加购") == {"cat": "true"}
+    assert tags_by_person(runs.day1, "service_vip") == {"amy": "true"}
+    sources = dict(query(runs.day1, "select tag_key, tag_source from marts.tag_definitions"))
+    assert sources["wecom:客户等级/VIP"] == "wecom"
+    assert sources["service_vip"] == "manual"
+    assert sources["rfm_segment"] == "rule"
+
+
+def test_a_tag_added_in_yaml_only_is_computed_and_defined(runs):
+    assert tags_by_person(runs.day1, "big_spender") == {"amy": "true", "eve": "true"}
+    assert query(
+        runs.day1,
+        "select tag_source, value_type, tag_rule, compiled_sql, customers_count "
+        "from marts.tag_definitions where tag_key = 'big_spender'",
+    ) == [("rule", "boolean", "gmv >= 500", "gmv >= 500", 2)]
+    # a rule using another tag inlines that tag's rule
+    compiled = query(
+        runs.day1,
+        "select compiled_sql from marts.tag_definitions where tag_key = 'coupon_sensitivity'",
+    )[0][0]
+    assert "(coupon_order_share) >= 0.5" in compiled
+
+
+def test_example_audiences(runs):
+    day1 = runs.day1
+    assert members(day1, "intent_not_converted_1v1") == {("cat", "wecom", "wmCat", "g_li")}
+    assert members(day1, "high_value_browsers_day1") == set()  # bob: SMS opted out, no WeCom
+    assert members(day1, "high_value_browsers_day3") == {
+        ("kim", "official_account", "oOAkim", None)
+    }
+    assert members(day1, "first_order_recall_day7") == {("dan", "official_account", "oOAdan", None)}
+    assert members(day1, "dormant_members_near_store") == {
+        ("eve", "wecom", "wmEve", "g_zhao"),
+        ("ivy", "sms", phone_hash(scenario.P_IVY), None),
+    }
+    # two days later dan's first order is 9 days old and kim's view 5
+    assert members(runs.day2, "first_order_recall_day7") == set()
+    assert members(runs.day2, "high_value_browsers_day3") == set()
+
+
+def test_audience_expressions_with_and_or_not(runs):
+    day1 = runs.day1
+    # (dormant or consulted) and not VIP: eve is VIP, fay opted out, gus unreachable
+    assert members(day1, "t_and_or_not") == {
+        ("cat", "wecom", "wmCat", "g_li"),
+        ("ivy", "sms", phone_hash(scenario.P_IVY), None),
+    }
+    assert members(day1, "t_every_channel") == {
+        ("amy", "wecom", "wmAmy", "g_wang"),
+        ("amy", "official_account", "oOAamy", None),
+        ("amy", "sms", phone_hash(scenario.P_AMY), None),
+        ("eve", "wecom", "wmEve", "g_zhao"),
+    }
+    assert members(day1, "t_not_boolean") == {("ivy", "sms", phone_hash(scenario.P_IVY), None)}
+    # `and` binds tighter than `or`: dan by coupon share, kim by premium and interest
+    assert members(day1, "t_compare") == {
+        ("dan", "official_account", "oOAdan", None),
+        ("kim", "official_account", "oOAkim", None),
+    }
+
+
+def test_opted_out_and_unreachable_customers_never_appear(runs):
+    for path in (runs.day1, runs.day2):
+        names = people(path)
+        listed = {
+            (names[customer_id], channel)
+            for customer_id, channel in query(
+                path, "select customer_id, channel from marts.audience_members"
+            )
+        }
+        assert not {entry for entry in listed if entry[0] in ("fay", "gus", "hal_oa")}
+        assert ("bob", "sms") not in listed
+        assert query(
+            path,
+            "select count(*) from marts.audience_members as members "
+            "left join intermediate.int_tags__reach_ids as reach "
+            "on members.customer_id = reach.customer_id and members.channel = reach.channel "
+            "and members.reach_id = reach.reach_id "
+            "where reach.is_reachable is distinct from true",
+        ) == [(0,)]
+
+
+def test_history_answers_who_had_a_tag_on_a_date(runs):
+    names = people(runs.day2)
+
+    def holders(tag_key: str, moment: str) -> dict[str, str]:
+        rows = query(
+            runs.day2,
+            "select customer_id, tag_value from marts.customer_tag_history "
+            "where tag_key = ? and valid_from <= cast(? as timestamp) "
+            "and (valid_to is null or valid_to > cast(? as timestamp))",
+            [tag_key, moment, moment],
+        )
+        return {names[customer_id]: value for customer_id, value in rows}
+
+    assert holders("intent_without_order", "2026-11-19 00:00:00") == {}  # before any history
+    assert holders("intent_without_order", "2026-11-21 00:00:00") == {
+        "bob": "carted",
+        "cat": "consulted",
+        "kim": "browsed",
+    }
+    assert holders("intent_without_order", "2026-11-23 00:00:00") == {
+        "cat": "consulted",
+        "kim": "browsed",
+    }
+    assert holders("aipl_stage", "2026-11-21 00:00:00")["bob"] == "interest"
+    assert holders("aipl_stage", "2026-11-23 00:00:00")["bob"] == "purchase"
+    assert holders("wecom:双11意向/已加购", "2026-11-21 00:00:00") == {}
+    assert holders("wecom:双11意向/已加购", "2026-11-23 00:00:00") == {"cat": "true"}
+    # bob's high-value browse tag went away: its period is closed at the day-2 as_of
+    assert query(
+        runs.day2,
+        "select tag_value, valid_from, valid_to from marts.customer_tag_history "
+        "where tag_key = 'high_value_browse_days_ago' and customer_id = ?",
+        [customer_of(runs.day2, "app_user_id", "app-bob")],
+    ) == [("1", _ts(scenario.AS_OF_1), _ts(scenario.AS_OF_2))]
+
+
+def test_history_moves_forward_only(runs, tmp_path):
+    warehouse = tmp_path / "again.duckdb"
+    shutil.copy(runs.day2, warehouse)
+    count = "select count(*), count(dbt_valid_to) from snapshots.customer_tags_snapshot"
+    before = query(warehouse, count)
+    # a re-run with the same as_of records nothing (an older one takes the same path: as_of is
+    # not after the last recorded version)
+    run_dbt_in(
+        runs.project,
+        ["snapshot", "--select", "customer_tags_snapshot", *as_of_vars(scenario.AS_OF_2)],
+        warehouse,
+    )
+    assert query(warehouse, count) == before
+
+
+def test_export_files_round_trip(runs, tmp_path):
+    with duckdb.connect(str(runs.day1), read_only=True) as con:
+        files = export_audience(con, "dormant_members_near_store", tmp_path)
+        expected = {
+            channel: audience_rows(con, "dormant_members_near_store", channel)
+            for channel in ("wecom", "sms")
+        }
+    assert [(item.channel, item.members) for item in files] == [("wecom", 1), ("sms", 1)]
+    for item in files:
+        assert item.path.name == f"dormant_members_near_store__{item.channel}.csv"
+        assert item.path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+        assert read_audience_file(item.path) == expected[item.channel]
+    assert EXPORT_ENCODING == "utf-8-sig"
+
+
+def test_summary_counts_every_tag_and_audience(runs):
+    with duckdb.connect(str(runs.day1), read_only=True) as con:
+        summary = summarise_tags_and_audiences(con)
+    tags = {tag.tag_key: tag.customers for tag in summary.tags}
+    assert tags["intent_without_order"] == 3
+    assert tags["wecom:客户等级/VIP"] == 2
+    audiences = {audience.audience_key: audience for audience in summary.audiences}
+    assert audiences["dormant_members_near_store"].members == 2
+    assert audiences["dormant_members_near_store"].by_channel == {"sms": 1, "wecom": 1}
+    assert audiences["high_value_browsers_day1"].members == 0
+
+
+def _ts(text: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
+
+
+def test_cli_and_dagster_asset_export_every_channel_file(runs, tmp_path, capsys):
+    import dagster as dg
+
+    from orchestration.audiences.__main__ import main
+    from orchestration.audiences.assets import build_audience_export_assets
+    from orchestration.resources import WarehouseResource
+
+    out = tmp_path / "cli"
+    args = ["--warehouse", str(runs.day1), "export", "--audience", "first_order_recall_day7"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "first_order_recall_day7__official_account.csv",
+        "first_order_recall_day7__sms.csv",
+        "first_order_recall_day7__wecom.csv",
+    ]
+    assert main(["--warehouse", str(runs.day1), "export", "--audience", "nope", "--out", "x"]) == 2
+    assert "unknown audience 'nope'" in capsys.readouterr().err
+
+    asset_dir = tmp_path / "asset"
+    warehouse = WarehouseResource(
+        warehouse_path=str(runs.day1), published_path=str(runs.day1), landing_dir=str(tmp_path)
+    )
+    result = dg.materialize(
+        build_audience_export_assets(asset_dir), resources={"warehouse": warehouse}
+    )
+    assert result.success
+    written = {path.name for path in asset_dir.iterdir()}
+    assert "dormant_members_near_store__sms.csv" in written
+    assert "t_and_or_not__wecom.csv" in written
