@@ -136,7 +136,7 @@ def measure(root: Path, label: str, new_files: set[Path] | None = None) -> RunRe
     """Run the job on `root`'s landing folder, then time the baselines on the same inputs."""
     settings = bench_settings(root)
     load_before = os.getloadavg()[0]
-    run = measure_run(settings, root.parent / f"{label}.log")
+    run = measure_run(root, root.parent / f"{label}.log")
     load_after = os.getloadavg()[0]
     if not run.ok:
         return RunResult(run, [], IdentityBaseline(0.0, 0, 0, 0), (load_before, load_after))

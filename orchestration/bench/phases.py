@@ -7,7 +7,8 @@ between the nodes running at that moment, which makes the node shares add up to 
 (the rest of the step is dbt's own start-up, parsing and Dagster's event handling).
 
 Top-level phases (no colon in the name) add up to the run's total; `ingest:<source>`,
-`marts:<area>`, `identity:components` and `checks:<kind>` break a top-level phase down.
+`marts:<area>`, `identity:components`, `checks:<kind>` and `other_steps:<step>` (steps this
+module does not know, e.g. exports and reports) break a top-level phase down.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ TOP_LEVEL = (
     "checks",
     "dbt_overhead",
     "publish",
+    "other_steps",
     "orchestration",
 )
 
@@ -221,7 +223,7 @@ def step_phase(step_key: str, sources: Iterable[str]) -> str:
         return f"ingest:{source}"
     if step_key.endswith(EXPECTATIONS_SUFFIX):
         return "checks:raw_expectations"
-    return "other_steps"
+    return f"other_steps:{step_key}"
 
 
 def _add(seconds: dict[str, float], phase: str, value: float) -> None:

@@ -1,14 +1,21 @@
-"""Run the real daily_refresh job once and measure it: wall clock, steps, dbt nodes, memory."""
+"""Run the real daily_refresh job once and measure it: wall clock, steps, dbt nodes, memory.
+
+Each run happens in a fresh Python process (`python -m orchestration.bench.pipeline ROOT OUT`),
+as `make run` starts one: its peak memory is that process's and its dbt child's, not what the
+benchmark held before, and a run that exhausts memory fails alone instead of ending the benchmark.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +23,7 @@ import dagster as dg
 from orchestration.bench.memory import PeakRssSampler
 from orchestration.bench.phases import (
     DBT_STEP,
+    DbtNode,
     RunTimeline,
     read_dbt_nodes,
     step_seconds,
@@ -23,6 +31,9 @@ from orchestration.bench.phases import (
 )
 from orchestration.run import RunSummary, run_daily_refresh
 from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings
+
+# Outputs some steps write where an environment variable says, not a SiyuSettings field.
+OUTPUT_DIR_VARIABLES = {"SIYU_AUDIENCE_EXPORT_DIR": "audiences", "SIYU_REPORTS_DIR": "reports"}
 
 
 @dataclass
@@ -32,16 +43,35 @@ class RunMeasurement:
     summary: RunSummary
     timeline: RunTimeline
     peak_rss_mb: float
-    log_path: Path
+    log_path: Path | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.summary.success and not self.summary.checks_failed
 
-    @property
-    def rows_loaded(self) -> int:
-        return sum(counts["rows_loaded"] for counts in self.summary.sources.values())
+    def to_json(self) -> dict[str, object]:
+        return {
+            "summary": asdict(self.summary),
+            "timeline": asdict(self.timeline),
+            "peak_rss_mb": self.peak_rss_mb,
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def from_json(cls, document: dict, log_path: Path) -> RunMeasurement:
+        timeline = dict(document["timeline"])
+        timeline["nodes"] = {
+            unique_id: DbtNode(**{**node, "fqn": tuple(node["fqn"])})
+            for unique_id, node in timeline["nodes"].items()
+        }
+        return cls(
+            summary=RunSummary(**document["summary"]),
+            timeline=RunTimeline(**timeline),
+            peak_rss_mb=document["peak_rss_mb"],
+            log_path=log_path,
+            notes=document["notes"],
+        )
 
 
 def bench_settings(root: Path) -> SiyuSettings:
@@ -57,24 +87,18 @@ def bench_settings(root: Path) -> SiyuSettings:
 
 
 @contextmanager
-def output_to(log_path: Path) -> Iterator[None]:
-    """Send this process's stdout and stderr (dbt's and Dagster's logs included) to a file."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    with log_path.open("ab") as log:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
+def isolated_outputs(root: Path) -> Iterator[SiyuSettings]:
+    """Settings under `root`, with every other output folder of the job pointed there too."""
+    saved = {name: os.environ.get(name) for name in OUTPUT_DIR_VARIABLES}
+    os.environ.update({name: str(root / folder) for name, folder in OUTPUT_DIR_VARIABLES.items()})
+    try:
+        yield bench_settings(root)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_target_dirs(run_id: str) -> list[Path]:
@@ -96,13 +120,49 @@ def _timeline(instance: dg.DagsterInstance, summary: RunSummary, total_s: float)
     return timeline
 
 
-def measure_run(settings: SiyuSettings, log_path: Path) -> RunMeasurement:
-    """Run daily_refresh in this process, as `make run` does, and measure it."""
-    with dg.DagsterInstance.ephemeral() as instance:
-        with output_to(log_path), PeakRssSampler() as sampler:
+def measure_in_this_process(root: Path) -> RunMeasurement:
+    """Run daily_refresh here on `root`'s landing folder, as `make run` does, and measure it.
+    Everything the run writes goes under `root`."""
+    with dg.DagsterInstance.ephemeral() as instance, isolated_outputs(root) as settings:
+        with PeakRssSampler() as sampler:
             started = time.perf_counter()
             summary = run_daily_refresh(settings, instance)
             total_s = time.perf_counter() - started
         timeline = _timeline(instance, summary, total_s)
     notes = [] if timeline.nodes else ["no dbt run_results.json found: dbt phases are missing"]
-    return RunMeasurement(summary, timeline, sampler.peak_mb, log_path, notes)
+    return RunMeasurement(summary, timeline, sampler.peak_mb, notes=notes)
+
+
+def _crashed(exit_code: int, log_path: Path, seconds: float) -> RunMeasurement:
+    failure = f"the run's process exited with code {exit_code} (killed if negative); see the log"
+    return RunMeasurement(
+        summary=RunSummary(success=False, seconds=seconds, failures=[failure]),
+        timeline=RunTimeline(total_s=seconds, job_s=seconds),
+        peak_rss_mb=0.0,
+        log_path=log_path,
+    )
+
+
+def measure_run(root: Path, log_path: Path) -> RunMeasurement:
+    """Measure one run in a fresh process; its output goes to `log_path`."""
+    result_path = log_path.with_suffix(".json")
+    result_path.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "orchestration.bench.pipeline", str(root), str(result_path)]
+    started = time.perf_counter()
+    with log_path.open("ab") as log:
+        process = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False)
+    if not result_path.exists():
+        return _crashed(process.returncode, log_path, time.perf_counter() - started)
+    document = json.loads(result_path.read_text(encoding="utf-8"))
+    return RunMeasurement.from_json(document, log_path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    root, result_path = (Path(arg) for arg in (argv if argv is not None else sys.argv[1:]))
+    measurement = measure_in_this_process(root)
+    result_path.write_text(json.dumps(measurement.to_json()), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -124,15 +125,19 @@ class _Writer:
     def _write_lines(self, name: str, header: list[str], lines: Iterator[str], encoding: str,
                      newline: str, footer: list[str] | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        # a BOM starts the file once; utf-8-sig on every chunk would repeat it mid-file
+        chunk_encoding = "utf-8" if encoding == "utf-8-sig" else encoding
         with (self.folder / name).open("wb") as handle:
+            if encoding == "utf-8-sig":
+                handle.write(codecs.BOM_UTF8)
             buffer = list(header)
             for line in lines:
                 buffer.append(line)
                 if len(buffer) >= CHUNK_LINES:
-                    handle.write(("".join(x + newline for x in buffer)).encode(encoding))
+                    handle.write(("".join(x + newline for x in buffer)).encode(chunk_encoding))
                     buffer = []
             buffer.extend(footer or [])
-            handle.write(("".join(x + newline for x in buffer)).encode(encoding))
+            handle.write(("".join(x + newline for x in buffer)).encode(chunk_encoding))
 
     def write_csv(self, layout: CsvLayout, group: _Group) -> None:
         name = f"{group.stem}.csv"

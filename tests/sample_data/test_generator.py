@@ -3,6 +3,7 @@ identity tests rely on, determinism and incremental deliveries."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -320,3 +321,14 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["--scale", "0.001", "--seed", "1", "--out", str(tmp_path), "--no-faults"]) == 0
     assert "people" in capsys.readouterr().out
     assert (tmp_path / "ground_truth" / "manifest.json").exists()
+
+
+def test_a_bom_file_has_one_bom_however_many_chunks_it_is_written_in(tmp_path, monkeypatch):
+    from orchestration.sample_data import writers
+
+    monkeypatch.setattr(writers, "CHUNK_LINES", 7)
+    generate(tmp_path, scale=0.002, seed=3, start=date(2026, 5, 1), end=date(2026, 11, 20))
+    (users,) = (tmp_path / "landing" / "mp_users").glob("*.csv")
+    content = users.read_bytes()
+    assert content.startswith(codecs.BOM_UTF8)
+    assert content.count(codecs.BOM_UTF8) == 1
