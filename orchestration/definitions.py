@@ -46,4 +46,8 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Dagster's entry point, loaded lazily: importing this module builds nothing (run.py builds
+    its own definitions from its settings, so a run parses the dbt project once)."""
+    return build_definitions()
