@@ -13,7 +13,7 @@ from orchestration.erasure.assets import deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
 from orchestration.publish.assets import build_publish_assets
-from orchestration.quality.checks import build_raw_source_checks
+from orchestration.quality.checks import build_mart_checks, build_raw_source_checks
 from orchestration.reports.assets import build_report_asset
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import build_refresh_schedule
@@ -25,17 +25,22 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
     settings = settings or SiyuSettings.from_env()
     project = build_dbt_project(settings)
     dbt_models = build_dbt_assets(project)
+    marts = mart_asset_keys(dbt_models)
     return dg.Definitions(
         assets=[
             deletion_requests,
             *build_ingestion_assets(),
             dbt_models,
-            *build_publish_assets(mart_asset_keys(dbt_models)),
+            *build_publish_assets(marts),
             build_report_asset(),
             *build_audience_export_assets(),
         ],
-        # Great Expectations suites (expectations/raw/): a critical failure blocks the run
-        asset_checks=build_raw_source_checks(blocking=True),
+        # Great Expectations suites (expectations/raw/, expectations/marts/): a critical failure
+        # stops everything downstream, publishing included
+        asset_checks=[
+            *build_raw_source_checks(blocking=True),
+            *build_mart_checks(marts, blocking=True),
+        ],
         jobs=[daily_refresh],
         schedules=[build_refresh_schedule(settings)],
         sensors=[landing_files_sensor],

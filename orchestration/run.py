@@ -17,6 +17,7 @@ import duckdb
 from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
 from orchestration.identity.summary import identity_summary_lines
 from orchestration.publish.publisher import last_publish
+from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
 from orchestration.reports.assets import report_summary_lines
 from orchestration.reports.roi import top_campaigns_text
 from orchestration.settings import SiyuSettings
@@ -35,6 +36,8 @@ class RunSummary:
     models_built: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
+    # Great Expectations suites run as checks: "<asset>:<check>" -> passed
+    suites: dict[str, bool] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
 
@@ -61,6 +64,9 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
         elif path[0] not in ("publish", "raw", "reports", "exports"):
             summary.models_built += 1
     for evaluation in result.get_asset_check_evaluations():
+        if evaluation.check_name.startswith(SUITE_CHECK_NAME):
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            summary.suites[name] = evaluation.passed
         if evaluation.passed:
             summary.checks_passed += 1
         else:
@@ -98,6 +104,7 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
         "",
         f"dbt models built: {summary.models_built}",
         f"checks passed: {summary.checks_passed}, failed: {len(summary.checks_failed)}",
+        suites_line(summary),
     ]
     lines += [f"  FAILED check {name}" for name in summary.checks_failed]
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
@@ -109,6 +116,17 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
         "quarantined rows: select * from raw.quarantine",
     ]
     return "\n".join(lines)
+
+
+def suites_line(summary: RunSummary) -> str:
+    """How the Great Expectations suites of each layer (raw, marts) fared."""
+    layers: dict[str, list[bool]] = {}
+    for name, passed in summary.suites.items():
+        layers.setdefault(name.split("/", 1)[0], []).append(passed)
+    parts = [
+        f"{layer} {sum(results)}/{len(results)} passed" for layer, results in sorted(layers.items())
+    ]
+    return "expectation suites (expectations/): " + (", ".join(parts) or "none ran")
 
 
 def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:

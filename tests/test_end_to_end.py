@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -15,9 +16,12 @@ import pytest
 
 from orchestration.identity.accuracy import measure_identity_accuracy
 from orchestration.privacy import find_clear_mobiles
-from orchestration.run import RunSummary, run_daily_refresh
+from orchestration.quality.runner import run_suite
+from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
+from orchestration.run import RunSummary, format_summary, run_daily_refresh
 from orchestration.sample_data import generate
 from orchestration.settings import SiyuSettings
+from tests.quality.conftest import mutated
 
 # staging model -> how many rows it must hold, counted on the raw table it reads
 STAGING_FROM_RAW = {
@@ -155,3 +159,103 @@ def test_the_published_warehouse_holds_the_marts_and_nothing_else(pipeline):
     with read_db(settings) as con:
         assert customers == con.execute("select count(*) from marts.dim_customer").fetchone()[0]
     assert (root / "parquet" / "current.json").exists()
+
+
+# --- the mart suites (expectations/marts/) on the real build, and on marts made wrong ---
+
+MART_FAULTS = {
+    # case: (suite file, statements that break the mart, the expectation that must fail)
+    "duplicate customer": (
+        "dim_customer",
+        ["insert into marts.dim_customer select * from marts.dim_customer limit 1"],
+        "expect_column_values_to_be_unique(customer_id)",
+    ),
+    "gmv off by one yuan": (
+        "dim_customer",
+        [
+            "update marts.dim_customer set gmv = gmv + 1 "
+            "where customer_id = (select min(customer_id) from marts.dim_customer)"
+        ],
+        "expect_column_pair_values_to_be_equal(gmv, orders_net_amount)",
+    ),
+    "negative order amount": (
+        "fct_orders",
+        [
+            "update marts.fct_orders set net_amount = -5, gross_amount = -5, refund_amount = 0 "
+            "where order_key = (select min(order_key) from marts.fct_orders)"
+        ],
+        "expect_column_values_to_be_between(net_amount)",
+    ),
+    "retention above 100%": (
+        "rpt_cohort_retention",
+        [
+            "update marts.rpt_cohort_retention set retention_rate = 1.5 "
+            "where months_since_first_order = 1"
+        ],
+        "expect_column_values_to_be_between(retention_rate)",
+    ),
+    "roi falls while revenue grows": (
+        "fct_campaign_roi",
+        [
+            "update marts.fct_campaign_roi "
+            "set revenue_d30 = revenue_d7 + 100, roi_d30 = roi_d7 - 1 "
+            "where spend > 0 and revenue_d30 is not null"
+        ],
+        "expect_column_values_to_be_in_set(roi_follows_revenue_across_horizons)",
+    ),
+    "attributed revenue above the customers' revenue": (
+        "fct_campaign_roi__reconciliation",
+        ["update marts.fct_campaign_roi set revenue_to_date = revenue_to_date + 10"],
+        "expect_column_pair_values_a_to_be_greater_than_b(customers_revenue, attributed_revenue)",
+    ),
+    "an order credited twice": (
+        "fct_order_attribution__reconciliation",
+        [
+            "update marts.fct_order_attribution set attributed_revenue = attributed_revenue * 2 "
+            "where order_key = (select min(order_key) from marts.fct_order_attribution)"
+        ],
+        "expect_column_pair_values_to_be_equal(credited_revenue, order_revenue)",
+    ),
+    "a tag on a customer who does not exist": (
+        "customer_tags",
+        [
+            "update marts.customer_tags set customer_id = 'C-NOBODY' "
+            "where tag_key = (select min(tag_key) from marts.customer_tags)"
+        ],
+        "expect_column_values_to_be_in_set(customer_is_in_dim_customer)",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def marts_copy(pipeline, tmp_path_factory) -> Path:
+    """A copy of the working warehouse that the fault cases change (each in a rolled-back txn)."""
+    settings, _, _ = pipeline
+    copy = tmp_path_factory.mktemp("marts") / "work.duckdb"
+    shutil.copy(settings.work_warehouse_path, copy)
+    return copy
+
+
+def test_every_mart_suite_ran_as_a_passing_check_in_the_job(pipeline):
+    settings, _, (first, _) = pipeline
+    mart_suites = {
+        name: passed for name, passed in first.suites.items() if name.startswith("marts/")
+    }
+    assert len(mart_suites) == len(suite_paths(MART_SUITES_DIR))
+    assert all(mart_suites.values())
+    count = len(mart_suites)
+    assert f"marts {count}/{count} passed" in format_summary(first, settings)
+
+
+@pytest.mark.parametrize("case", sorted(MART_FAULTS))
+def test_a_wrong_mart_fails_its_suite_on_the_named_expectation(marts_copy, case):
+    suite_name, statements, expected = MART_FAULTS[case]
+    suite = load_suite(MART_SUITES_DIR / f"{suite_name}.json")
+    with duckdb.connect(str(marts_copy)) as con:
+        clean = run_suite(con, suite)
+        with mutated(con, *statements):
+            broken = run_suite(con, suite)
+    assert clean.failures() == []
+    failed = {outcome.label: outcome for outcome in broken.blocking_failures}
+    assert expected in failed, sorted(failed)
+    assert failed[expected].unexpected_rows or failed[expected].unexpected_count is not None

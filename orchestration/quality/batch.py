@@ -1,9 +1,10 @@
 """Fetch the rows a suite checks from DuckDB into a pandas DataFrame (through Arrow).
 
-Only the columns the suite's expectations name are fetched, plus the lineage columns that locate
-a failing row (`_file_name`, `_row_number`); derived columns are computed by DuckDB in the same
-query. A column the table lacks is simply not fetched, so the expectations naming it fail (which
-is what a missing required column should do) instead of the whole query erroring.
+Only the columns the suite's expectations name are fetched, plus the columns that locate a failing
+row (its key columns: for raw tables the lineage columns `_file_name`, `_row_number`); derived
+columns are computed by DuckDB in the same query. A column the table lacks is simply not fetched,
+so the expectations naming it fail (which is what a missing required column should do) instead of
+the whole query erroring.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import pandas as pd
 
 from orchestration.quality.suites import SuiteDefinition
 
-LOCATOR_COLUMNS = ("_file_name", "_row_number")
 # table-shape expectations that must see every column of the table, not only the named ones
 WHOLE_TABLE_EXPECTATIONS = frozenset(
     {
@@ -101,7 +101,7 @@ def raw_columns_to_fetch(suite: SuiteDefinition, table_columns: list[str]) -> li
     wanted = suite.referenced_columns()
     for name in wanted & set(suite.derived_columns):
         wanted.update(derived_sources(suite, name, table_columns))
-    wanted.update(LOCATOR_COLUMNS)
+    wanted.update(suite.key_columns)
     return [column for column in table_columns if column in wanted]
 
 

@@ -1,4 +1,10 @@
-"""Dagster asset checks: each raw source's suite (expectations/raw/<source>.json) on `raw/<source>`.
+"""Dagster asset checks: the Great Expectations suites of expectations/, on the assets they check.
+
+- `expectations/raw/<source>.json` is the check `expectations` on the ingestion asset
+  `raw/<source>`;
+- `expectations/marts/<mart>.json` is the check `expectations` on the dbt asset `marts/<mart>`,
+  and `expectations/marts/<mart>__<topic>.json` (a second view of the same mart, e.g. a
+  reconciliation over an aggregate query) the check `expectations__<topic>`.
 
 A failed `critical` expectation fails the check with severity ERROR, a failed `warning` one with
 WARN; `info` expectations are reported but never fail the check. Great Expectations is imported
@@ -14,7 +20,13 @@ from dagster import AssetCheckExecutionContext
 
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.quality.results import SuiteResult
-from orchestration.quality.suites import RAW_SUITES_DIR, SuiteDefinition, load_suite, suite_paths
+from orchestration.quality.suites import (
+    MART_SUITES_DIR,
+    RAW_SUITES_DIR,
+    SuiteDefinition,
+    load_suite,
+    suite_paths,
+)
 from orchestration.resources import WarehouseResource
 from orchestration.settings import REPO_ROOT
 
@@ -85,7 +97,7 @@ def check_result(result: SuiteResult, suite_path: Path) -> dg.AssetCheckResult:
     )
 
 
-def run_raw_suite(warehouse: WarehouseResource, suite_path: Path) -> SuiteResult:
+def run_suite_file(warehouse: WarehouseResource, suite_path: Path) -> SuiteResult:
     from orchestration.quality.runner import run_suite  # GE loads only when a check runs
 
     suite = load_suite(suite_path)
@@ -93,22 +105,25 @@ def run_raw_suite(warehouse: WarehouseResource, suite_path: Path) -> SuiteResult
         return run_suite(con, suite)
 
 
-def build_raw_source_check(
-    source: str, suite_path: Path, blocking: bool = False
+def build_suite_check(
+    asset_key: dg.AssetKey, suite_path: Path, name: str = CHECK_NAME, blocking: bool = False
 ) -> dg.AssetChecksDefinition:
+    """One asset check on `asset_key` that runs the suite file and reports every outcome."""
+    table = ".".join(asset_key.path)
+
     @dg.asset_check(
-        asset=dg.AssetKey(["raw", source]),
-        name=CHECK_NAME,
+        asset=asset_key,
+        name=name,
         blocking=blocking,
-        description=f"Great Expectations suite {suite_file_label(suite_path)} on raw.{source}.",
+        description=f"Great Expectations suite {suite_file_label(suite_path)} on {table}.",
     )
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        result = run_raw_suite(warehouse, suite_path)
+        result = run_suite_file(warehouse, suite_path)
         for outcome in result.failures():
             summary = json.dumps(outcome.summary(), ensure_ascii=False, default=str)
-            context.log.warning(f"raw.{source}: {summary}")
+            context.log.warning(f"{table}: {summary}")
         return check_result(result, suite_path)
 
     return _check
@@ -137,5 +152,43 @@ def build_raw_source_checks(
         source = suite_source(path)
         if source not in sources:
             raise ValueError(f"{path}: raw.{source} is not a source in sources.yml")
-        checks.append(build_raw_source_check(source, path, blocking=blocking))
+        checks.append(build_suite_check(dg.AssetKey(["raw", source]), path, blocking=blocking))
+    return checks
+
+
+def mart_check_name(path: Path, mart: str) -> str:
+    """`expectations` for <mart>.json, `expectations__<topic>` for <mart>__<topic>.json."""
+    if path.stem == mart:
+        return CHECK_NAME
+    prefix = f"{mart}__"
+    if not path.stem.startswith(prefix) or path.stem == prefix:
+        raise ValueError(
+            f"{path}: a suite on marts.{mart} must be named {mart}.json or {prefix}<topic>.json"
+        )
+    return f"{CHECK_NAME}__{path.stem.removeprefix(prefix)}"
+
+
+def build_mart_checks(
+    mart_keys: list[dg.AssetKey], suites_dir: Path = MART_SUITES_DIR, blocking: bool = True
+) -> list[dg.AssetChecksDefinition]:
+    """One asset check per suite in `suites_dir`, on the dbt mart asset `marts/<mart>`.
+
+    They run in the working warehouse after dbt builds the mart and before publishing; with
+    `blocking=True` a failed critical expectation stops the publish assets downstream, so the
+    previously published marts stay in place.
+    """
+    known = set(mart_keys)
+    checks = []
+    for path in suite_paths(suites_dir):
+        suite = load_suite(path)
+        if suite.schema != "marts":
+            raise ValueError(f"{path}: meta.siyu.table must be marts.<mart>, not {suite.table!r}")
+        key = dg.AssetKey(["marts", suite.source])
+        if key not in known:
+            raise ValueError(f"{path}: {suite.table} is not a dbt model in the marts schema")
+        checks.append(
+            build_suite_check(
+                key, path, name=mart_check_name(path, suite.source), blocking=blocking
+            )
+        )
     return checks

@@ -27,7 +27,6 @@ from great_expectations.data_context.types.base import (
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from orchestration.quality.batch import (
-    LOCATOR_COLUMNS,
     Batch,
     MissingTableError,
     derived_sources,
@@ -127,7 +126,7 @@ def to_outcome(
     columns = expectation_columns(entry)
     details = result.result or {}
     is_personal = any(column in personal for column in columns)
-    sample_columns = [*LOCATOR_COLUMNS, *columns]
+    sample_columns = [*suite.key_columns, *columns]
     for column in columns:
         sample_columns += derived_sources(suite, column, batch.table_columns)
     problems = [batch.problems[column] for column in columns if column in batch.problems]

@@ -11,6 +11,8 @@ A suite file is what GE itself writes (`name`, `expectations`, `meta`), plus siy
                      is replaced by dbt var x of dbt_project.yml as a SQL literal, so a suite
                      uses the same lists as staging (e.g. siyu_local_datetime_layouts)
     pii_columns      columns whose values are shape-masked in failure examples
+    key_columns      the columns that identify a row, shown with every failing example (default:
+                     the raw lineage columns `_file_name`, `_row_number`); marts name their key
 
 Reading a file needs no Great Expectations import; the runner builds the GE objects.
 """
@@ -30,6 +32,9 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 RAW_SUITES_DIR = EXPECTATIONS_DIR / "raw"
+MART_SUITES_DIR = EXPECTATIONS_DIR / "marts"
+# the lineage columns every raw table carries: they locate a failing row in its export file
+RAW_LOCATOR_COLUMNS = ("_file_name", "_row_number")
 SEVERITIES = ("critical", "warning", "info")
 DEFAULT_SEVERITY = "critical"
 # kwargs that name columns of the checked rows
@@ -54,11 +59,17 @@ class SuiteDefinition:
     pii_columns: frozenset[str] = frozenset()
     query: str | None = None
     notes: str | None = None
+    key_columns: tuple[str, ...] = RAW_LOCATOR_COLUMNS
 
     @property
     def source(self) -> str:
         """The table name without its schema (`raw.mp_users` -> `mp_users`)."""
         return self.table.rsplit(".", 1)[-1]
+
+    @property
+    def schema(self) -> str:
+        """The table's schema (`raw.mp_users` -> `raw`)."""
+        return self.table.rsplit(".", 1)[0] if "." in self.table else ""
 
     def referenced_columns(self) -> set[str]:
         """Every column some expectation names (raw and derived)."""
@@ -154,6 +165,7 @@ def load_suite(path: Path) -> SuiteDefinition:
         pii_columns=frozenset(settings.get("pii_columns", [])),
         query=render_sql(settings["query"], path) if settings.get("query") else None,
         notes=document.get("notes"),
+        key_columns=tuple(settings.get("key_columns") or RAW_LOCATOR_COLUMNS),
     )
 
 

@@ -56,7 +56,7 @@ def build_ad_delivery(
             cost = np.round(spend * share[:, g]).astype(np.int64)
             clicks = np.maximum(1, (cost / COST_PER_CLICK_FEN * rng.uniform(0.7, 1.3, len(days))))
             clicks = clicks.astype(np.int64)
-            impressions = (clicks / CLICK_THROUGH_RATE * rng.uniform(0.8, 1.2, len(days)))
+            impressions = clicks / CLICK_THROUGH_RATE * rng.uniform(0.8, 1.2, len(days))
             conversions = rng.binomial(acquired, share[:, g]) + rng.poisson(0.2, len(days))
             parts["campaign"].append(np.full(len(days), index))
             parts["adgroup"].append(np.full(len(days), adgroup))

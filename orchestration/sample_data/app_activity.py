@@ -114,11 +114,19 @@ def _sessions(
     last_view = np.cumsum(views) - 1
     for event, chance in ((AppEvent.ADD_TO_CART, CART_CHANCE), (AppEvent.SHARE, SHARE_CHANCE)):
         picked = last_view[rng.random(len(owner)) < chance]
-        rows.add(owner[viewer[picked]], view_ts[picked] + rng.integers(5, 60, len(picked)), event,
-                 product=view_product[picked])
+        rows.add(
+            owner[viewer[picked]],
+            view_ts[picked] + rng.integers(5, 60, len(picked)),
+            event,
+            product=view_product[picked],
+        )
     logs_in = np.flatnonzero(app.login_ts >= 0)
-    rows.add(logs_in, app.login_ts[logs_in], AppEvent.VIEW_PRODUCT,
-             product=_products(rng, people, logs_in))
+    rows.add(
+        logs_in,
+        app.login_ts[logs_in],
+        AppEvent.VIEW_PRODUCT,
+        product=_products(rng, people, logs_in),
+    )
 
 
 def _order_events(rng: np.random.Generator, orders: Orders, rows: _Rows) -> None:
@@ -127,19 +135,34 @@ def _order_events(rng: np.random.Generator, orders: Orders, rows: _Rows) -> None
     created = orders.created_ts[app_orders]
     product = orders.item_sku[orders.item_start[app_orders]].astype(np.int16)
     order = app_orders.astype(np.int32)
-    rows.add(person, created - rng.integers(4, 9, len(order)) * MINUTE, AppEvent.VIEW_PRODUCT,
-             product=product)
-    rows.add(person, created - rng.integers(1, 4, len(order)) * MINUTE, AppEvent.ADD_TO_CART,
-             product=product)
+    rows.add(
+        person,
+        created - rng.integers(4, 9, len(order)) * MINUTE,
+        AppEvent.VIEW_PRODUCT,
+        product=product,
+    )
+    rows.add(
+        person,
+        created - rng.integers(1, 4, len(order)) * MINUTE,
+        AppEvent.ADD_TO_CART,
+        product=product,
+    )
     rows.add(person, created, AppEvent.SUBMIT_ORDER, product=product, order=order)
     paid = orders.paid_ts[app_orders]
-    rows.add(person[paid >= 0], paid[paid >= 0], AppEvent.PAY_ORDER, product=product[paid >= 0],
-             order=order[paid >= 0])
+    rows.add(
+        person[paid >= 0],
+        paid[paid >= 0],
+        AppEvent.PAY_ORDER,
+        product=product[paid >= 0],
+        order=order[paid >= 0],
+    )
 
 
 def _bind_events(app: AppProfile, rows: _Rows) -> None:
-    for event, when in ((AppEvent.BIND_PHONE, app.bind_phone_ts),
-                        (AppEvent.BIND_WECHAT, app.bind_wechat_ts)):
+    for event, when in (
+        (AppEvent.BIND_PHONE, app.bind_phone_ts),
+        (AppEvent.BIND_WECHAT, app.bind_wechat_ts),
+    ):
         person = np.flatnonzero(when >= 0)
         rows.add(person, when[person] - 40, AppEvent.APP_START)
         rows.add(person, when[person], event)

@@ -29,9 +29,20 @@ from .writers import FaultRow, WrittenFile, delivery_for, write_table
 DEFAULT_START = date(2026, 5, 1)
 DEFAULT_END = date(2026, 11, 20)
 SOURCES = (
-    "wecom_contacts", "wecom_tags", "oa_followers", "mp_users", "wechatpay_bills", "tmall_orders",
-    "douyin_orders", "ads_tencent", "ads_oceanengine", "coupons", "sms_sends", "pos_members",
-    "pos_orders", "app_events",
+    "wecom_contacts",
+    "wecom_tags",
+    "oa_followers",
+    "mp_users",
+    "wechatpay_bills",
+    "tmall_orders",
+    "douyin_orders",
+    "ads_tencent",
+    "ads_oceanengine",
+    "coupons",
+    "sms_sends",
+    "pos_members",
+    "pos_orders",
+    "app_events",
 )
 ID_VALUE_FORMATS = {
     "phone": "11 digits, as owned (exports show it in other shapes)",
@@ -67,47 +78,58 @@ class Manifest:
         return totals
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "generator": "orchestration.sample_data",
-                "scale": self.scale,
-                "seed": self.seed,
-                "start": self.start.isoformat(),
-                "end": self.end.isoformat(),
-                "until": self.until.isoformat() if self.until else None,
-                "only_day": self.only_day.isoformat() if self.only_day else None,
-                "faults": self.faults,
-                "timezone": "Asia/Shanghai",
-                "people": self.people,
-                "people_by_channel": self.people_by_channel,
-                "rows_per_source": self.rows_per_source,
-                "files": self.files,
-                "fault_rows": self.fault_rows,
-                "ground_truth": self.ground_truth,
-                "id_value_formats": ID_VALUE_FORMATS,
-                "file_paths": "relative to landing/; row counts are data records "
-                              "(header, bill summary and error pages excluded)",
-            },
-            ensure_ascii=False,
-            indent=2,
-        ) + "\n"
+        return (
+            json.dumps(
+                {
+                    "generator": "orchestration.sample_data",
+                    "scale": self.scale,
+                    "seed": self.seed,
+                    "start": self.start.isoformat(),
+                    "end": self.end.isoformat(),
+                    "until": self.until.isoformat() if self.until else None,
+                    "only_day": self.only_day.isoformat() if self.only_day else None,
+                    "faults": self.faults,
+                    "timezone": "Asia/Shanghai",
+                    "people": self.people,
+                    "people_by_channel": self.people_by_channel,
+                    "rows_per_source": self.rows_per_source,
+                    "files": self.files,
+                    "fault_rows": self.fault_rows,
+                    "ground_truth": self.ground_truth,
+                    "id_value_formats": ID_VALUE_FORMATS,
+                    "file_paths": "relative to landing/; row counts are data records "
+                    "(header, bill summary and error pages excluded)",
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 def build_world(scale: float, seed: int, period: Period, faults: bool = True) -> World:
     """The whole universe of a seed and scale; independent of which delivery is written."""
     n = people_count(scale)
-    phones = unique_mobiles(stream(seed, "phones"), n + brand_phone_pool_size(scale),
-                            forbidden=[TEST_PHONE])
+    phones = unique_mobiles(
+        stream(seed, "phones"), n + brand_phone_pool_size(scale), forbidden=[TEST_PHONE]
+    )
     brand = build_brand(stream(seed, "brand"), scale, phones[n:])
     catalog = build_catalog(period, brand.store_ids)
     people = build_people(stream(seed, "people"), period, scale, brand, catalog, phones[:n])
     profiles = build_profiles(stream(seed, "profiles"), period, catalog, brand, people)
     drafts = draft_orders(stream(seed, "orders"), period, people, profiles)
-    coupons, coupon_orders = send_recall_coupons(stream(seed, "recall"), period, catalog, people,
-                                                 drafts)
+    coupons, coupon_orders = send_recall_coupons(
+        stream(seed, "recall"), period, catalog, people, drafts
+    )
     walk_ins = walk_in_drafts(stream(seed, "walk_ins"), period, drafts)
-    orders = assemble_orders(stream(seed, "orders:assemble"), period, brand, people, profiles,
-                             Drafts.concat([drafts, coupon_orders, walk_ins]))
+    orders = assemble_orders(
+        stream(seed, "orders:assemble"),
+        period,
+        brand,
+        people,
+        profiles,
+        Drafts.concat([drafts, coupon_orders, walk_ins]),
+    )
     return World(
         seed=seed,
         period=period,
@@ -151,15 +173,19 @@ def _write_ground_truth(
     counts = {
         "identities.csv": ground_truth.write_identities(world, index, folder / "identities.csv"),
         "junk_identifiers.csv": ground_truth.write_csv(
-            folder / "junk_identifiers.csv", ground_truth.JUNK_HEADER,
-            ground_truth.junk_identifiers(world)),
+            folder / "junk_identifiers.csv",
+            ground_truth.JUNK_HEADER,
+            ground_truth.junk_identifiers(world),
+        ),
         "campaigns.csv": ground_truth.write_campaigns(world, folder / "campaigns.csv"),
         "people.csv": ground_truth.write_people(world, folder / "people.csv"),
-        "identity_bridges.csv": ground_truth.write_bridges(world, index, trail,
-                                                           folder / "identity_bridges.csv"),
+        "identity_bridges.csv": ground_truth.write_bridges(
+            world, index, trail, folder / "identity_bridges.csv"
+        ),
     }
-    counts[f"faults{suffix}.csv"] = ground_truth.write_faults(fault_rows,
-                                                              folder / f"faults{suffix}.csv")
+    counts[f"faults{suffix}.csv"] = ground_truth.write_faults(
+        fault_rows, folder / f"faults{suffix}.csv"
+    )
     return counts
 
 
@@ -200,9 +226,7 @@ def generate(
         only_day=only_day,
         faults=faults,
         people=world.people.n,
-        people_by_channel={
-            CHANNEL_NAMES[c]: int(world.people.member_of(c).sum()) for c in Channel
-        },
+        people_by_channel={CHANNEL_NAMES[c]: int(world.people.member_of(c).sum()) for c in Channel},
         files={f.path: f.rows for f in sorted(files, key=lambda f: f.path)},
         fault_rows=len(fault_rows),
         ground_truth=truth,

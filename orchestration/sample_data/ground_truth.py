@@ -19,12 +19,35 @@ from .writers import FaultRow
 
 IDENTITY_HEADER = ("person_id", "id_type", "id_value", "first_seen_on")
 JUNK_HEADER = ("id_type", "id_value", "reason")
-CAMPAIGN_HEADER = ("campaign_id", "campaign_name", "channel", "platform", "platform_campaign_id",
-                   "signal_type", "signal_value", "start_date", "end_date")
-PEOPLE_HEADER = ("person_id", "first_touch_at", "first_touch_channel", "acquisition_campaign_id",
-                 "home_store_id", "owner_guide_id", "is_legacy")
-BRIDGE_HEADER = ("bridged_on", "person_id", "source", "id_type_a", "id_value_a", "id_type_b",
-                 "id_value_b")
+CAMPAIGN_HEADER = (
+    "campaign_id",
+    "campaign_name",
+    "channel",
+    "platform",
+    "platform_campaign_id",
+    "signal_type",
+    "signal_value",
+    "start_date",
+    "end_date",
+)
+PEOPLE_HEADER = (
+    "person_id",
+    "first_touch_at",
+    "first_touch_channel",
+    "acquisition_campaign_id",
+    "home_store_id",
+    "owner_guide_id",
+    "is_legacy",
+)
+BRIDGE_HEADER = (
+    "bridged_on",
+    "person_id",
+    "source",
+    "id_type_a",
+    "id_value_a",
+    "id_type_b",
+    "id_value_b",
+)
 FAULT_HEADER = ("source", "file", "row_number", "field", "fault")
 
 
@@ -103,11 +126,19 @@ def write_identities(world: World, index: IdentityIndex, path: Path) -> int:
     values = _values(world, kinds, entities)
     order = np.lexsort((np.array(values, dtype=object).astype(str), kinds, owners))
     first_seen = format_day(index.first_day)
-    return write_csv(path, IDENTITY_HEADER, (
-        (world.people.person_ids[owners[i]], ID_TYPES[IdKind(int(kinds[i]))], values[i],
-         first_seen[i])
-        for i in order.tolist()
-    ))
+    return write_csv(
+        path,
+        IDENTITY_HEADER,
+        (
+            (
+                world.people.person_ids[owners[i]],
+                ID_TYPES[IdKind(int(kinds[i]))],
+                values[i],
+                first_seen[i],
+            )
+            for i in order.tolist()
+        ),
+    )
 
 
 def junk_identifiers(world: World) -> list[tuple[str, str, str]]:
@@ -121,16 +152,31 @@ def junk_identifiers(world: World) -> list[tuple[str, str, str]]:
     stores = people.home_store[members]
     for k, store in enumerate(brand.stores):
         if ((kinds == MemberPhone.STORE_MOBILE) & (stores == k)).any():
-            rows.append(("phone", str(store.shared_mobile),
-                         f"store {store.store_id} shared mobile typed as members' phone"))
+            rows.append(
+                (
+                    "phone",
+                    str(store.shared_mobile),
+                    f"store {store.store_id} shared mobile typed as members' phone",
+                )
+            )
         if ((kinds == MemberPhone.STORE_LANDLINE) & (stores == k)).any():
-            rows.append(("phone", store.landline,
-                         f"store {store.store_id} landline typed as members' phone"))
+            rows.append(
+                (
+                    "phone",
+                    store.landline,
+                    f"store {store.store_id} landline typed as members' phone",
+                )
+            )
     typed = np.unique(profiles.wecom.guide[profiles.wecom.guide_mobile_typed])
     for guide_index in typed.tolist():
         guide = brand.guides[guide_index]
-        rows.append(("phone", str(guide.mobile),
-                     f"guide {guide.userid}'s own mobile in contacts' remark_mobiles"))
+        rows.append(
+            (
+                "phone",
+                str(guide.mobile),
+                f"guide {guide.userid}'s own mobile in contacts' remark_mobiles",
+            )
+        )
     if (kinds == MemberPhone.EMPTY).any() or (profiles.mp.phone_kind[mp_users] == 0).any():
         rows.append(("phone", "", "empty phone"))
     used = np.unique(profiles.mp.unionid_kind[mp_users])
@@ -140,12 +186,24 @@ def junk_identifiers(world: World) -> list[tuple[str, str, str]]:
 
 
 def write_campaigns(world: World, path: Path) -> int:
-    return write_csv(path, CAMPAIGN_HEADER, (
-        (s.campaign.campaign_id, s.campaign.name, s.campaign.channel, s.campaign.platform,
-         s.campaign.platform_campaign_id, s.signal_type, s.value,
-         date_of(s.campaign.first_day).isoformat(), date_of(s.campaign.last_day).isoformat())
-        for s in world.catalog.signals
-    ))
+    return write_csv(
+        path,
+        CAMPAIGN_HEADER,
+        (
+            (
+                s.campaign.campaign_id,
+                s.campaign.name,
+                s.campaign.channel,
+                s.campaign.platform,
+                s.campaign.platform_campaign_id,
+                s.signal_type,
+                s.value,
+                date_of(s.campaign.first_day).isoformat(),
+                date_of(s.campaign.last_day).isoformat(),
+            )
+            for s in world.catalog.signals
+        ),
+    )
 
 
 def write_people(world: World, path: Path) -> int:
@@ -153,14 +211,22 @@ def write_people(world: World, path: Path) -> int:
     owner = owner_guides(people, world.profiles.wecom)
     first_touch = format_local(people.acq_ts)
     campaign_of = [s.campaign.campaign_id for s in world.catalog.signals]
-    return write_csv(path, PEOPLE_HEADER, (
-        (people.person_ids[p], first_touch[p], CHANNEL_NAMES[Channel(int(people.acq_channel[p]))],
-         campaign_of[int(people.acq_signal[p])] if people.acq_signal[p] >= 0 else "",
-         world.brand.stores[int(people.home_store[p])].store_id,
-         world.brand.guides[int(owner[p])].userid if owner[p] >= 0 else "",
-         int(people.legacy[p]))
-        for p in range(people.n)
-    ))
+    return write_csv(
+        path,
+        PEOPLE_HEADER,
+        (
+            (
+                people.person_ids[p],
+                first_touch[p],
+                CHANNEL_NAMES[Channel(int(people.acq_channel[p]))],
+                campaign_of[int(people.acq_signal[p])] if people.acq_signal[p] >= 0 else "",
+                world.brand.stores[int(people.home_store[p])].store_id,
+                world.brand.guides[int(owner[p])].userid if owner[p] >= 0 else "",
+                int(people.legacy[p]),
+            )
+            for p in range(people.n)
+        ),
+    )
 
 
 def _first_links(index: IdentityIndex, trail: IdentityTrail):
@@ -220,16 +286,30 @@ def write_bridges(world: World, index: IdentityIndex, trail: IdentityTrail, path
     values_a = _values(world, kinds[:, 0], entities[:, 0])
     values_b = _values(world, kinds[:, 1], entities[:, 1])
     dates = format_day(day)
-    return write_csv(path, BRIDGE_HEADER, (
-        (dates[k], world.people.person_ids[owners[k]], bridges[k][3],
-         ID_TYPES[IdKind(int(kinds[k, 0]))], values_a[k], ID_TYPES[IdKind(int(kinds[k, 1]))],
-         values_b[k])
-        for k in range(len(bridges))
-    ))
+    return write_csv(
+        path,
+        BRIDGE_HEADER,
+        (
+            (
+                dates[k],
+                world.people.person_ids[owners[k]],
+                bridges[k][3],
+                ID_TYPES[IdKind(int(kinds[k, 0]))],
+                values_a[k],
+                ID_TYPES[IdKind(int(kinds[k, 1]))],
+                values_b[k],
+            )
+            for k in range(len(bridges))
+        ),
+    )
 
 
 def write_faults(rows: list[FaultRow], path: Path) -> int:
-    return write_csv(path, FAULT_HEADER, (
-        (r.source, r.file, "" if r.row_number is None else r.row_number, r.field, r.fault)
-        for r in rows
-    ))
+    return write_csv(
+        path,
+        FAULT_HEADER,
+        (
+            (r.source, r.file, "" if r.row_number is None else r.row_number, r.field, r.fault)
+            for r in rows
+        ),
+    )

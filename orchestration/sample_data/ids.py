@@ -14,8 +14,40 @@ DIGITS = np.array(list("0123456789"))
 
 # Mobile prefixes of the three carriers (all 1[3-9]x).
 MOBILE_PREFIXES = np.array(
-    [130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 155, 156, 157, 158, 159,
-     166, 176, 177, 180, 181, 182, 183, 185, 186, 187, 188, 189, 191, 198, 199],
+    [
+        130,
+        131,
+        132,
+        133,
+        135,
+        136,
+        137,
+        138,
+        139,
+        150,
+        151,
+        152,
+        155,
+        156,
+        157,
+        158,
+        159,
+        166,
+        176,
+        177,
+        180,
+        181,
+        182,
+        183,
+        185,
+        186,
+        187,
+        188,
+        189,
+        191,
+        198,
+        199,
+    ],
     dtype=np.int64,
 )
 
@@ -79,9 +111,7 @@ def unique_numbers(
     )
 
 
-def unique_mobiles(
-    rng: np.random.Generator, n: int, forbidden: Iterable[int] = ()
-) -> np.ndarray:
+def unique_mobiles(rng: np.random.Generator, n: int, forbidden: Iterable[int] = ()) -> np.ndarray:
     """Unique 11-digit mainland mobile numbers (int64)."""
 
     def draw(k: int) -> np.ndarray:

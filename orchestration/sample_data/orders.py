@@ -328,8 +328,9 @@ def assemble_orders(
     coupon_fen: int = RECALL_COUPON_FEN,
 ) -> Orders:
     order = np.lexsort((drafts.person, drafts.ts))
-    drafts = Drafts(drafts.person[order], drafts.shop[order], drafts.ts[order],
-                    drafts.coupon[order])
+    drafts = Drafts(
+        drafts.person[order], drafts.shop[order], drafts.ts[order], drafts.coupon[order]
+    )
     n = len(drafts.person)
     count, sku, qty = _draw_items(rng, people, drafts.person)
     item_start = (np.cumsum(count) - count).astype(np.int64)

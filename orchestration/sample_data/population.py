@@ -239,4 +239,3 @@ def build_people(
         house_no=house_no,
         favourite_category=rng.integers(0, len(CATEGORIES), size=n).astype(np.int8),
     )
-

@@ -169,14 +169,19 @@ def _douyin_keys(rng: np.random.Generator, people: People, members: np.ndarray) 
     keys: dict[str, int] = {}
     out = []
     for person in members.tolist():
-        key = douyin_key(people.name[person], int(people.phone[person]),
-                         int(people.city[person]), int(people.district[person]))
+        key = douyin_key(
+            people.name[person],
+            int(people.phone[person]),
+            int(people.city[person]),
+            int(people.district[person]),
+        )
         while key in keys:
             city = int(rng.integers(len(CITIES)))
             people.city[person] = city
             people.district[person] = int(rng.integers(len(CITIES[city].districts)))
-            key = douyin_key(people.name[person], int(people.phone[person]), city,
-                             int(people.district[person]))
+            key = douyin_key(
+                people.name[person], int(people.phone[person]), city, int(people.district[person])
+            )
         keys[key] = person
         out.append(key)
     return out
@@ -226,9 +231,7 @@ def build_identifiers(
 # WeCom
 
 
-def _second_guides(
-    rng: np.random.Generator, brand: Brand, primary: np.ndarray
-) -> np.ndarray:
+def _second_guides(rng: np.random.Generator, brand: Brand, primary: np.ndarray) -> np.ndarray:
     n_guides = len(brand.guides)
     guide_store = np.array([g.store for g in brand.guides])
     second = rng.integers(0, n_guides, size=len(primary))
@@ -257,8 +260,11 @@ def _add_ways(
     add_way = rng.choice([1, 1, 1, 2, 2, 3], size=m).astype(np.int8)
     state = np.full(m, -1, dtype=np.int16)
     store_code = np.array(
-        [catalog.signals.index(catalog.signal("wecom_state", store=k)) for k in
-         range(len(brand.stores))], dtype=np.int16
+        [
+            catalog.signals.index(catalog.signal("wecom_state", store=k))
+            for k in range(len(brand.stores))
+        ],
+        dtype=np.int16,
     )
     guide_store = np.array([g.store for g in brand.guides])[guide]
     standing = (add_way == 1) & (createtime >= period.start_ts) & (rng.random(m) < 0.5)
@@ -298,15 +304,17 @@ def build_wecom(
     order = np.lexsort((primary.astype(np.int8) * -1, createtime, person))
     person, guide, primary = person[order], guide[order], primary[order]
     createtime = createtime[order]
-    add_way, state = _add_ways(rng, period, catalog, brand, people, person, guide, createtime,
-                               primary)
+    add_way, state = _add_ways(
+        rng, period, catalog, brand, people, person, guide, createtime, primary
+    )
     typed = (add_way == 2) | (rng.random(len(person)) < 0.25)
     shape = np.where(typed, rng.choice(PhoneShape.ALL, size=len(person)), -1).astype(np.int8)
     lazy = np.array([g.types_own_mobile for g in brand.guides])[guide]
     guide_mobile = lazy & (rng.random(len(person)) < 0.5)
     shows_unionid = ~is_wecom_user & (rng.random(people.n) < 0.7)
-    return WeComFollows(person, guide, createtime, add_way, state, shape, guide_mobile,
-                        is_wecom_user, shows_unionid)
+    return WeComFollows(
+        person, guide, createtime, add_way, state, shape, guide_mobile, is_wecom_user, shows_unionid
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -348,9 +356,7 @@ def build_mp(rng: np.random.Generator, catalog: CampaignCatalog, people: People)
     unionid_kind[junk[n_junk:]] = 2
     scene = np.zeros(n, dtype=np.int16)
     scene[users] = rng.choice(MP_ORGANIC_SCENES, size=len(users), p=MP_ORGANIC_WEIGHTS)
-    by_ad = users[
-        (people.acq_channel[users] == Channel.MP) & (people.acq_signal[users] >= 0)
-    ]
+    by_ad = users[(people.acq_channel[users] == Channel.MP) & (people.acq_signal[users] >= 0)]
     scene[by_ad] = rng.choice(MP_AD_SCENES, size=len(by_ad))
     referrer = _mp_referrers(rng, people, scene)
     return MpProfile(phone_kind, unionid_kind, scene, referrer)
@@ -417,8 +423,12 @@ def _after(
     rng: np.random.Generator, period: Period, base: np.ndarray, mean_days: float, chance: float
 ) -> np.ndarray:
     """A later moment for a share of `base` (-1 where none or past the period)."""
-    when = retime(rng, base + exponential_days(rng, mean_days, len(base)) + DAY // 2,
-                  ONLINE_HOURS, base + MINUTE)
+    when = retime(
+        rng,
+        base + exponential_days(rng, mean_days, len(base)) + DAY // 2,
+        ONLINE_HOURS,
+        base + MINUTE,
+    )
     happens = (base >= 0) & (rng.random(len(base)) < chance) & (when < period.end_ts)
     return np.where(happens, when, -1)
 
@@ -429,8 +439,11 @@ def build_app(rng: np.random.Generator, period: Period, people: People) -> AppPr
     joined = people.join[users, Channel.APP]
     login_ts = np.full(n, -1, dtype=np.int64)
     quick = rng.random(len(users)) < 0.5
-    delay = np.where(quick, rng.integers(MINUTE, 10 * MINUTE, len(users)),
-                     exponential_days(rng, 3, len(users)) + MINUTE)
+    delay = np.where(
+        quick,
+        rng.integers(MINUTE, 10 * MINUTE, len(users)),
+        exponential_days(rng, 3, len(users)) + MINUTE,
+    )
     logs_in = (rng.random(len(users)) < 0.85) & (joined + delay < period.end_ts)
     login_ts[users[logs_in]] = (joined + delay)[logs_in]
     bind_phone = np.full(n, -1, dtype=np.int64)

@@ -42,9 +42,7 @@ def batch_times(period: Period, catalog: CampaignCatalog) -> list[int]:
     return [int(midnight(day)) + 10 * HOUR for day in days]
 
 
-def _eligible(
-    people: People, drafts: Drafts, last_sent: np.ndarray, when: int
-) -> np.ndarray:
+def _eligible(people: People, drafts: Drafts, last_sent: np.ndarray, when: int) -> np.ndarray:
     mp_join = people.join[:, Channel.MP]
     tenured = (mp_join >= 0) & (mp_join < when - MIN_TENURE_DAYS * DAY)
     latest = last_order_before(drafts, people.n, when)

@@ -119,11 +119,25 @@ class _Writer:
         for row_number, index in enumerate(indices.tolist(), start=1):
             fault = self.table.faults.get(index)
             if fault is not None and fault.kind is not FaultKind.ERROR_PAGE:
-                self.faults.append(FaultRow(self.table.source, self._path(name), row_number,
-                                            fault.field, fault.description))
+                self.faults.append(
+                    FaultRow(
+                        self.table.source,
+                        self._path(name),
+                        row_number,
+                        fault.field,
+                        fault.description,
+                    )
+                )
 
-    def _write_lines(self, name: str, header: list[str], lines: Iterator[str], encoding: str,
-                     newline: str, footer: list[str] | None = None) -> None:
+    def _write_lines(
+        self,
+        name: str,
+        header: list[str],
+        lines: Iterator[str],
+        encoding: str,
+        newline: str,
+        footer: list[str] | None = None,
+    ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         # a BOM starts the file once; utf-8-sig on every chunk would repeat it mid-file
         chunk_encoding = "utf-8" if encoding == "utf-8-sig" else encoding
@@ -161,8 +175,10 @@ class _Writer:
         name = f"{group.stem}.csv"
         details = [self.table.rows[i] for i in group.indices.tolist()]
         lines = (",".join("`" + value for value in fields) for fields in details)
-        footer = [",".join(layout.summary_header),
-                  ",".join("`" + value for value in layout.summary(details))]
+        footer = [
+            ",".join(layout.summary_header),
+            ",".join("`" + value for value in layout.summary(details)),
+        ]
         self._write_lines(name, [",".join(layout.header)], lines, "utf-8", layout.newline, footer)
         self._note_faults(name, group.indices)
         self.files.append(WrittenFile(self._path(name), len(details)))
@@ -199,17 +215,23 @@ class _Writer:
                 file_number += 1
                 name = f"{group.stem}_p{file_number:04d}.json"
                 (self.folder / name).write_bytes(layout.error_page.encode("utf-8"))
-                self.faults.append(FaultRow(self.table.source, self._path(name), None, "errcode",
-                                            "API error page (errcode 40001), no records"))
+                self.faults.append(
+                    FaultRow(
+                        self.table.source,
+                        self._path(name),
+                        None,
+                        "errcode",
+                        "API error page (errcode 40001), no records",
+                    )
+                )
                 self.files.append(WrittenFile(self._path(name), 0))
             file_number += 1
             name = f"{group.stem}_p{file_number:04d}.json"
             last = page_number == len(pages)
-            cursor = "" if last else hashlib.md5(
-                f"{group.stem}:{page_number}".encode()
-            ).hexdigest()
-            context = PageContext(page_number, len(pages), len(group.indices), layout.page_size,
-                                  cursor)
+            cursor = "" if last else hashlib.md5(f"{group.stem}:{page_number}".encode()).hexdigest()
+            context = PageContext(
+                page_number, len(pages), len(group.indices), layout.page_size, cursor
+            )
             text = layout.envelope([self.table.rows[i] for i in page.tolist()], context)
             (self.folder / name).write_bytes(text.encode("utf-8"))
             self._note_faults(name, page)
@@ -234,9 +256,7 @@ def write_table(
     return writer.files, writer.faults
 
 
-def delivery_for(
-    end: date, until: date | None, only_day: date | None
-) -> Delivery:
+def delivery_for(end: date, until: date | None, only_day: date | None) -> Delivery:
     if until is not None and only_day is not None:
         raise ValueError("give either until or only_day, not both")
     last = min(until, end) if until is not None else end

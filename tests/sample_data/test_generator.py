@@ -51,8 +51,11 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _page_records(source: str, page: dict) -> list[str]:
     if source == "wecom_tags":
-        return [json.dumps([g["group_id"], t], sort_keys=True)
-                for g in page["tag_group"] for t in g["tag"]]
+        return [
+            json.dumps([g["group_id"], t], sort_keys=True)
+            for g in page["tag_group"]
+            for t in g["tag"]
+        ]
     records = page
     for key in JSON_RECORDS[source]:
         records = records[key]
@@ -161,16 +164,24 @@ def test_wechatpay_bill_is_backticked_and_totals_match(sample: Path) -> None:
         assert lines[-1].startswith("`")
         assert int(totals[0]) == len(rows)
 
-        for position, name in ((1, "应结订单金额"), (2, "退款金额"), (3, "充值券退款金额"),
-                               (4, "手续费"), (5, "订单金额"), (6, "申请退款金额")):
+        for position, name in (
+            (1, "应结订单金额"),
+            (2, "退款金额"),
+            (3, "充值券退款金额"),
+            (4, "手续费"),
+            (5, "订单金额"),
+            (6, "申请退款金额"),
+        ):
             summed = sum((Decimal(r[header.index(name)]) for r in rows), Decimal("0"))
             assert Decimal(totals[position]) == summed, (path.name, name)
         assert {r[header.index("交易状态")] for r in rows} <= {"SUCCESS", "REFUND"}
 
 
 def test_ad_costs_are_fen_integers_and_yuan_decimals(sample: Path) -> None:
-    pages = [json.loads(p.read_text("utf-8"))
-             for p in (sample / "landing" / "ads_tencent").glob("*.json")]
+    pages = [
+        json.loads(p.read_text("utf-8"))
+        for p in (sample / "landing" / "ads_tencent").glob("*.json")
+    ]
     assert any(page["data"]["page_info"]["total_page"] > 1 for page in pages)
     for page in pages:
         for row in page["data"]["list"]:
@@ -189,8 +200,11 @@ def test_identifiers_belong_to_one_person_unless_junk(sample: Path) -> None:
     assert max(keys.values()) == 1
     assert not junk & set(keys)
     formats = {
-        "unionid": r"oUn[\w-]{25}", "oa_openid": r"oOA[\w-]{25}", "mp_openid": r"oMP[\w-]{25}",
-        "wecom_external_userid": r"w[mo]\w{30}", "phone": r"1[3-9]\d{9}",
+        "unionid": r"oUn[\w-]{25}",
+        "oa_openid": r"oOA[\w-]{25}",
+        "mp_openid": r"oMP[\w-]{25}",
+        "wecom_external_userid": r"w[mo]\w{30}",
+        "phone": r"1[3-9]\d{9}",
     }
     for row in identities:
         if row["id_type"] in formats:
@@ -202,8 +216,16 @@ def test_identifiers_belong_to_one_person_unless_junk(sample: Path) -> None:
 
 def test_ground_truth_identifiers_appear_in_the_exports(sample: Path) -> None:
     text = "\n".join(_text(p) for p in (sample / "landing").rglob("*.*"))
-    checked = {"unionid", "oa_openid", "mp_openid", "wecom_external_userid", "member_id",
-               "tmall_buyer", "app_user_id", "device_id"}
+    checked = {
+        "unionid",
+        "oa_openid",
+        "mp_openid",
+        "wecom_external_userid",
+        "member_id",
+        "tmall_buyer",
+        "app_user_id",
+        "device_id",
+    }
     for row in _ground_truth(sample, "identities.csv"):
         if row["id_type"] in checked:
             assert row["id_value"] in text, row
@@ -231,14 +253,20 @@ def test_used_coupons_point_at_their_bill_transaction(sample: Path) -> None:
             row = [value[1:] for value in line.split(",")]
             if row[header.index("交易状态")] == "SUCCESS":
                 bill_rows[row[header.index("微信订单号")]] = dict(zip(header, row, strict=True))
-    used = [json.loads(line) for p in (sample / "landing" / "coupons").glob("*.jsonl")
-            for line in p.read_text("utf-8").splitlines() if '"USED"' in line]
+    used = [
+        json.loads(line)
+        for p in (sample / "landing" / "coupons").glob("*.jsonl")
+        for line in p.read_text("utf-8").splitlines()
+        if '"USED"' in line
+    ]
     assert used
     for coupon in used:
         paid = bill_rows[coupon["consume_information"]["transaction_id"]]
         assert paid["用户标识"] == coupon["openid"]
-        assert Decimal(paid["代金券金额"]) * 100 == coupon["normal_coupon_information"][
-            "coupon_amount"]
+        assert (
+            Decimal(paid["代金券金额"]) * 100
+            == coupon["normal_coupon_information"]["coupon_amount"]
+        )
 
 
 def _fault_is_there(sample: Path, fault: dict[str, str]) -> bool:

@@ -12,19 +12,34 @@ from ..export import CsvLayout, ExportTable, JsonPagesLayout, PageContext, Split
 from .common import World, dumps, yuan
 
 TENCENT_PAGE_SIZE = 6
-OCEAN_HEADER = ("stat_datetime", "advertiser_id", "campaign_id", "campaign_name", "cost", "show",
-                "click", "convert")
+OCEAN_HEADER = (
+    "stat_datetime",
+    "advertiser_id",
+    "campaign_id",
+    "campaign_name",
+    "cost",
+    "show",
+    "click",
+    "convert",
+)
 
 
 def _tencent_envelope(rows: list[Any], context: PageContext) -> str:
-    page_info = dumps({
-        "page": context.page,
-        "page_size": context.page_size,
-        "total_number": context.total_records,
-        "total_page": context.total_pages,
-    })
-    return ('{"code":0,"message":"","data":{"list":[' + ",".join(rows)
-            + '],"page_info":' + page_info + "}}")
+    page_info = dumps(
+        {
+            "page": context.page,
+            "page_size": context.page_size,
+            "total_number": context.total_records,
+            "total_page": context.total_pages,
+        }
+    )
+    return (
+        '{"code":0,"message":"","data":{"list":['
+        + ",".join(rows)
+        + '],"page_info":'
+        + page_info
+        + "}}"
+    )
 
 
 def _rows_of(world: World, platform: str) -> np.ndarray:
@@ -37,16 +52,20 @@ def build_ads_tencent(world: World) -> ExportTable:
     chosen = _rows_of(world, "tencent_ads")
     dates = format_day(ads.day[chosen])
     rows = [
-        dumps({
-            "date": dates[k],
-            "account_id": TENCENT_ACCOUNT_ID,
-            "campaign_id": int(world.catalog.campaigns[int(ads.campaign[i])].platform_campaign_id),
-            "adgroup_id": int(ads.adgroup[i]),
-            "view_count": int(ads.impressions[i]),
-            "valid_click_count": int(ads.clicks[i]),
-            "cost": int(ads.cost_fen[i]),
-            "conversions_count": int(ads.conversions[i]),
-        })
+        dumps(
+            {
+                "date": dates[k],
+                "account_id": TENCENT_ACCOUNT_ID,
+                "campaign_id": int(
+                    world.catalog.campaigns[int(ads.campaign[i])].platform_campaign_id
+                ),
+                "adgroup_id": int(ads.adgroup[i]),
+                "view_count": int(ads.impressions[i]),
+                "valid_click_count": int(ads.clicks[i]),
+                "cost": int(ads.cost_fen[i]),
+                "conversions_count": int(ads.conversions[i]),
+            }
+        )
         for k, i in enumerate(chosen.tolist())
     ]
     return ExportTable(
@@ -65,11 +84,18 @@ def build_ads_oceanengine(world: World) -> ExportTable:
     rows = []
     for k, i in enumerate(chosen.tolist()):
         campaign = world.catalog.campaigns[int(ads.campaign[i])]
-        rows.append([
-            f"{dates[k]} 00:00:00", OCEANENGINE_ADVERTISER_ID, campaign.platform_campaign_id,
-            campaign.name, yuan(int(ads.cost_fen[i])), str(int(ads.impressions[i])),
-            str(int(ads.clicks[i])), str(int(ads.conversions[i])),
-        ])
+        rows.append(
+            [
+                f"{dates[k]} 00:00:00",
+                OCEANENGINE_ADVERTISER_ID,
+                campaign.platform_campaign_id,
+                campaign.name,
+                yuan(int(ads.cost_fen[i])),
+                str(int(ads.impressions[i])),
+                str(int(ads.clicks[i])),
+                str(int(ads.conversions[i])),
+            ]
+        )
     return ExportTable(
         source="ads_oceanengine",
         layout=CsvLayout("campaign_daily_report", OCEAN_HEADER, Split.DAY),

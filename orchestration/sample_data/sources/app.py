@@ -56,12 +56,21 @@ def _properties(world: World, k: int) -> dict[str, object]:
     if event == AppEvent.APP_START and events.first_start[k]:
         properties.update(_first_start_properties(world, person))
     elif event in (AppEvent.SUBMIT_ORDER, AppEvent.PAY_ORDER):
-        properties.update({"order_id": f"APP{order:09d}", "product_id": PRODUCTS[product].sku,
-                           "price": float(yuan(int(orders.paid_fen[order])))})
+        properties.update(
+            {
+                "order_id": f"APP{order:09d}",
+                "product_id": PRODUCTS[product].sku,
+                "price": float(yuan(int(orders.paid_fen[order]))),
+            }
+        )
     elif product >= 0:
-        properties.update({"product_id": PRODUCTS[product].sku,
-                           "category": PRODUCTS[product].category,
-                           "price": PRODUCTS[product].price_fen / 100})
+        properties.update(
+            {
+                "product_id": PRODUCTS[product].sku,
+                "category": PRODUCTS[product].category,
+                "price": PRODUCTS[product].price_fen / 100,
+            }
+        )
         if event == AppEvent.SHARE:
             properties["share_channel"] = SHARE_CHANNELS[k % len(SHARE_CHANNELS)]
             properties["share_source"] = SHARE_SOURCES[k % len(SHARE_SOURCES)]
@@ -97,13 +106,27 @@ def _trail(world: World, trail: IdentityTrail, days: np.ndarray) -> None:
     events = world.app_events
     trail.seen(IdKind.DEVICE, events.device, days)
     logged = events.logged_in
-    trail.link(IdKind.APP_USER, events.person[logged], IdKind.DEVICE, events.device[logged],
-               days[logged], "app_events")
-    for event, kind in ((AppEvent.BIND_PHONE, IdKind.PHONE), (AppEvent.BIND_WECHAT,
-                                                              IdKind.UNIONID)):
+    trail.link(
+        IdKind.APP_USER,
+        events.person[logged],
+        IdKind.DEVICE,
+        events.device[logged],
+        days[logged],
+        "app_events",
+    )
+    for event, kind in (
+        (AppEvent.BIND_PHONE, IdKind.PHONE),
+        (AppEvent.BIND_WECHAT, IdKind.UNIONID),
+    ):
         bound = events.event == event
-        trail.link(IdKind.APP_USER, events.person[bound], kind, events.person[bound], days[bound],
-                   "app_events")
+        trail.link(
+            IdKind.APP_USER,
+            events.person[bound],
+            kind,
+            events.person[bound],
+            days[bound],
+            "app_events",
+        )
 
 
 def build_app_events(world: World, trail: IdentityTrail) -> ExportTable:
@@ -121,6 +144,5 @@ def build_app_events(world: World, trail: IdentityTrail) -> ExportTable:
         views = events.event == AppEvent.VIEW_PRODUCT
         fault = pick_fault_record(world.rng("app_events:fault"), world.period, days, views)
         if fault is not None:
-            table.faults[fault] = RecordFault(FaultKind.TRUNCATE, "",
-                                              "truncated JSON line")
+            table.faults[fault] = RecordFault(FaultKind.TRUNCATE, "", "truncated JSON line")
     return table

@@ -12,12 +12,32 @@ from ..orders import Shop
 from .common import World, pick_fault_record, yuan
 
 TMALL_HEADER = (
-    "订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家应付邮费", "总金额",
-    "买家实际支付金额", "订单状态", "买家留言", "收货人姓名", "收货地址", "运送方式", "联系电话",
-    "联系手机", "订单创建时间", "订单付款时间", "宝贝标题", "宝贝种类", "宝贝总数量", "店铺名称",
-    "订单关闭原因", "退款金额",
+    "订单编号",
+    "买家会员名",
+    "买家支付宝账号",
+    "买家应付货款",
+    "买家应付邮费",
+    "总金额",
+    "买家实际支付金额",
+    "订单状态",
+    "买家留言",
+    "收货人姓名",
+    "收货地址",
+    "运送方式",
+    "联系电话",
+    "联系手机",
+    "订单创建时间",
+    "订单付款时间",
+    "宝贝标题",
+    "宝贝种类",
+    "宝贝总数量",
+    "店铺名称",
+    "订单关闭原因",
+    "退款金额",
     # undocumented trailing columns the report also carries
-    "物流单号", "商家备注", "是否手机订单",
+    "物流单号",
+    "商家备注",
+    "是否手机订单",
 )
 BUYER_MESSAGES = ("", "", "", "", "", "", "", "", "请尽快发货", "送人的，不要放发票")
 EMAIL_DOMAINS = ("163.com", "qq.com", "126.com", "sina.com")
@@ -52,8 +72,9 @@ def _alipay(rng: np.random.Generator, phone: int) -> str:
     return f"{letters}***@{EMAIL_DOMAINS[int(rng.integers(len(EMAIL_DOMAINS)))]}"
 
 
-def _tmall_row(world: World, rng: np.random.Generator, order: int, order_id: int,
-               created: str, paid: str) -> list[str]:
+def _tmall_row(
+    world: World, rng: np.random.Generator, order: int, order_id: int, created: str, paid: str
+) -> list[str]:
     orders, people = world.orders, world.people
     person = int(orders.person[order])
     phone = int(people.phone[person])
@@ -63,7 +84,8 @@ def _tmall_row(world: World, rng: np.random.Generator, order: int, order_id: int
     province, city, district, street = _address(world, person)
     nick = world.profiles.ids.tmall_nick[person]
     shipped = status in ("卖家已发货，等待买家确认", "交易成功") or (
-        status == "交易关闭" and close_reason == "退款" and rng.random() < 0.5)
+        status == "交易关闭" and close_reason == "退款" and rng.random() < 0.5
+    )
     goods, postage = int(orders.gross_fen[order]), int(orders.postage_fen[order])
     return [
         f'="{order_id}"',
@@ -102,16 +124,23 @@ def build_tmall_orders(world: World, trail: IdentityTrail) -> ExportTable:
     created = format_local(orders.created_ts[chosen])
     paid = format_local(np.maximum(orders.paid_ts[chosen], 0))
     rows = [
-        _tmall_row(world, rng, order, int(order_ids[k]), created[k],
-                   paid[k] if orders.paid_ts[order] >= 0 else "")
+        _tmall_row(
+            world,
+            rng,
+            order,
+            int(order_ids[k]),
+            created[k],
+            paid[k] if orders.paid_ts[order] >= 0 else "",
+        )
         for k, order in enumerate(chosen.tolist())
     ]
     days = local_day(orders.created_ts[chosen])
     trail.seen(IdKind.TMALL, orders.person[chosen], days)
     table = ExportTable(
         source="tmall_orders",
-        layout=CsvLayout("ExportOrderList", TMALL_HEADER, Split.MONTH, encoding="gbk",
-                         newline="\r\n"),
+        layout=CsvLayout(
+            "ExportOrderList", TMALL_HEADER, Split.MONTH, encoding="gbk", newline="\r\n"
+        ),
         days=days,
         sort_key=orders.created_ts[chosen],
         rows=rows,
@@ -120,8 +149,9 @@ def build_tmall_orders(world: World, trail: IdentityTrail) -> ExportTable:
         fault = pick_fault_record(world.rng("tmall_orders:fault"), world.period, days)
         if fault is not None:
             table.rows[fault][0] = f"{float(order_ids[fault]):.5E}"
-            table.faults[fault] = RecordFault(FaultKind.VALUE, "订单编号",
-                                              "order number mangled to scientific notation")
+            table.faults[fault] = RecordFault(
+                FaultKind.VALUE, "订单编号", "order number mangled to scientific notation"
+            )
     return table
 
 
@@ -129,11 +159,32 @@ def build_tmall_orders(world: World, trail: IdentityTrail) -> ExportTable:
 # Douyin
 
 DOUYIN_HEADER = (
-    "主订单编号", "子订单编号", "选购商品", "商品数量", "商品ID", "商品单价", "订单应付金额",
-    "运费", "优惠总金额", "支付方式", "收件人", "收件人手机号", "省", "市", "区", "详细地址",
+    "主订单编号",
+    "子订单编号",
+    "选购商品",
+    "商品数量",
+    "商品ID",
+    "商品单价",
+    "订单应付金额",
+    "运费",
+    "优惠总金额",
+    "支付方式",
+    "收件人",
+    "收件人手机号",
+    "省",
+    "市",
+    "区",
+    "详细地址",
     "订单提交时间",
-    "支付完成时间", "订单完成时间", "订单状态", "售后状态", "流量来源", "流量渠道", "达人ID",
-    "达人昵称", "直播间ID",
+    "支付完成时间",
+    "订单完成时间",
+    "订单状态",
+    "售后状态",
+    "流量来源",
+    "流量渠道",
+    "达人ID",
+    "达人昵称",
+    "直播间ID",
 )
 PAYMENT_METHODS = ("抖音支付", "微信", "支付宝")
 TRAFFIC_SOURCES = ("直播", "短视频", "商品卡", "搜索")
@@ -177,8 +228,15 @@ def _allocate(total: int, weights: list[int]) -> list[int]:
     return [*shares, total - sum(shares)]
 
 
-def _douyin_rows(world: World, rng: np.random.Generator, order: int, main_id: int,
-                 sub_ids: list[int], times: tuple[str, str], first_by_campaign: bool):
+def _douyin_rows(
+    world: World,
+    rng: np.random.Generator,
+    order: int,
+    main_id: int,
+    sub_ids: list[int],
+    times: tuple[str, str],
+    first_by_campaign: bool,
+):
     orders, people = world.orders, world.people
     person = int(orders.person[order])
     province, city, district, street = _address(world, person)
@@ -196,15 +254,32 @@ def _douyin_rows(world: World, rng: np.random.Generator, order: int, main_id: in
         after_sale = "-"
         if refunded and (orders.refund_item[order] < 0 or position == orders.refund_item[order]):
             after_sale = "退款成功"
-        rows.append([
-            f"{main_id}\t", f"{sub_ids[position]}\t", product.title,
-            str(int(orders.item_qty[item])), product.douyin_product_id + "\t",
-            yuan(product.price_fen), yuan(lines[position] - discounts[position]), "0.00",
-            yuan(discounts[position]), method, people.name[person],
-            mask_mobile(int(people.phone[person])), province, city, district,
-            street[:-4] + "***号" if len(street) > 4 else street, times[0],
-            times[1] if paid else "", finished, status, after_sale, *traffic,
-        ])
+        rows.append(
+            [
+                f"{main_id}\t",
+                f"{sub_ids[position]}\t",
+                product.title,
+                str(int(orders.item_qty[item])),
+                product.douyin_product_id + "\t",
+                yuan(product.price_fen),
+                yuan(lines[position] - discounts[position]),
+                "0.00",
+                yuan(discounts[position]),
+                method,
+                people.name[person],
+                mask_mobile(int(people.phone[person])),
+                province,
+                city,
+                district,
+                street[:-4] + "***号" if len(street) > 4 else street,
+                times[0],
+                times[1] if paid else "",
+                finished,
+                status,
+                after_sale,
+                *traffic,
+            ]
+        )
     return rows
 
 
@@ -213,9 +288,10 @@ def build_douyin_orders(world: World, trail: IdentityTrail) -> ExportTable:
     orders, people = world.orders, world.people
     chosen = orders.of_shop(Shop.DOUYIN)
     n_items = int(orders.item_count[chosen].sum())
-    numbers = unique_numbers(rng, len(chosen) + n_items, 6_900_000_000_000_000_000,
-                             6_999_999_999_999_999_999)
-    main_ids, sub_ids = numbers[: len(chosen)], numbers[len(chosen):]
+    numbers = unique_numbers(
+        rng, len(chosen) + n_items, 6_900_000_000_000_000_000, 6_999_999_999_999_999_999
+    )
+    main_ids, sub_ids = numbers[: len(chosen)], numbers[len(chosen) :]
     created = format_local(orders.created_ts[chosen])
     paid = format_local(np.maximum(orders.paid_ts[chosen], 0))
     signals = world.catalog.signals
@@ -228,9 +304,15 @@ def build_douyin_orders(world: World, trail: IdentityTrail) -> ExportTable:
     cursor = 0
     for k, order in enumerate(chosen.tolist()):
         count = int(orders.item_count[order])
-        order_rows = _douyin_rows(world, rng, order, int(main_ids[k]),
-                                  sub_ids[cursor: cursor + count].tolist(),
-                                  (created[k], paid[k]), bool(by_campaign[k]))
+        order_rows = _douyin_rows(
+            world,
+            rng,
+            order,
+            int(main_ids[k]),
+            sub_ids[cursor : cursor + count].tolist(),
+            (created[k], paid[k]),
+            bool(by_campaign[k]),
+        )
         cursor += count
         rows.extend(order_rows)
         days.extend([int(local_day(orders.created_ts[order]))] * count)

@@ -11,8 +11,16 @@ from ..export import CsvLayout, ExportTable, FaultKind, IdentityTrail, IdKind, R
 from ..profiles import MemberPhone
 from .common import World, pick_fault_record
 
-SMS_HEADER = ("PhoneNum", "SendStatus", "ErrCode", "TemplateCode", "Content", "SendDate",
-              "ReceiveDate", "OutId")
+SMS_HEADER = (
+    "PhoneNum",
+    "SendStatus",
+    "ErrCode",
+    "TemplateCode",
+    "Content",
+    "SendDate",
+    "ReceiveDate",
+    "OutId",
+)
 JOURNEYS = {
     "JRN_WELCOME": ("SMS_471230001", "【丝语】欢迎加入丝语会员，首单满199减30。拒收请回复R"),
     "JRN_1111_PRESALE": ("SMS_471230002", "【丝语】双11预售开启，会员定金翻倍。拒收请回复R"),
@@ -35,13 +43,18 @@ def _recipients(world: World) -> tuple[np.ndarray, np.ndarray, list[str]]:
     coupons = world.coupons
     recalled = reachable[coupons.person] & (registered[coupons.person] < coupons.create_ts)
     person = np.concatenate([welcome, presale, coupons.person[recalled]]).astype(np.int64)
-    when = np.concatenate([
-        registered[welcome] + rng.integers(MINUTE, 5 * MINUTE, len(welcome)),
-        presale_at + rng.integers(0, 30 * MINUTE, len(presale)),
-        coupons.create_ts[recalled] + rng.integers(5 * MINUTE, 6 * MINUTE, int(recalled.sum())),
-    ])
-    journeys = (["JRN_WELCOME"] * len(welcome) + ["JRN_1111_PRESALE"] * len(presale)
-                + ["JRN_RECALL"] * int(recalled.sum()))
+    when = np.concatenate(
+        [
+            registered[welcome] + rng.integers(MINUTE, 5 * MINUTE, len(welcome)),
+            presale_at + rng.integers(0, 30 * MINUTE, len(presale)),
+            coupons.create_ts[recalled] + rng.integers(5 * MINUTE, 6 * MINUTE, int(recalled.sum())),
+        ]
+    )
+    journeys = (
+        ["JRN_WELCOME"] * len(welcome)
+        + ["JRN_1111_PRESALE"] * len(presale)
+        + ["JRN_RECALL"] * int(recalled.sum())
+    )
     keep = when < period.end_ts
     return person[keep], when[keep], [j for j, k in zip(journeys, keep, strict=True) if k]
 
@@ -89,6 +102,7 @@ def build_sms_sends(world: World, trail: IdentityTrail) -> ExportTable:
         delivered = np.array([row[1] == "3" for row in rows], dtype=bool)
         fault = pick_fault_record(world.rng("sms_sends:fault"), world.period, days, delivered)
         if fault is not None:
-            table.faults[fault] = RecordFault(FaultKind.DROP_COLUMNS, "ReceiveDate",
-                                              "too few columns (6 of 8)")
+            table.faults[fault] = RecordFault(
+                FaultKind.DROP_COLUMNS, "ReceiveDate", "too few columns (6 of 8)"
+            )
     return table

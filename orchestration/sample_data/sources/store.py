@@ -14,10 +14,30 @@ from ..orders import Shop
 from ..profiles import MEMBER_LEVELS, MemberPhone, member_phone_text
 from .common import World, pick_fault_record, yuan
 
-MEMBER_HEADER = ("member_id", "phone", "name", "gender", "birthday", "register_store_id",
-                 "register_time", "level", "points", "guide_id")
-ORDER_HEADER = ("order_no", "member_id", "store_id", "guide_id", "order_time", "amount",
-                "discount", "coupon_id", "status", "items")
+MEMBER_HEADER = (
+    "member_id",
+    "phone",
+    "name",
+    "gender",
+    "birthday",
+    "register_store_id",
+    "register_time",
+    "level",
+    "points",
+    "guide_id",
+)
+ORDER_HEADER = (
+    "order_no",
+    "member_id",
+    "store_id",
+    "guide_id",
+    "order_time",
+    "amount",
+    "discount",
+    "coupon_id",
+    "status",
+    "items",
+)
 GENDERS = ("U", "M", "F")
 OWN_PHONE_KINDS = (MemberPhone.OWN, MemberPhone.OWN_SPACED, MemberPhone.OWN_PLUS86)
 
@@ -41,18 +61,20 @@ def build_pos_members(world: World, trail: IdentityTrail) -> ExportTable:
     rows = []
     for k, person in enumerate(members.tolist()):
         guide = int(member.guide[person])
-        rows.append([
-            ids.member_id[person],
-            member_phone_text(brand, people, member, person),
-            _member_name(rng, people.name[person], int(people.gender[person])),
-            GENDERS[int(people.gender[person])],
-            people.birthday[person] if rng.random() < 0.7 else "",
-            brand.stores[int(people.home_store[person])].store_id,
-            times[k],
-            MEMBER_LEVELS[int(member.level[person])],
-            str(int(member.points[person])),
-            brand.guides[guide].userid if guide >= 0 else "",
-        ])
+        rows.append(
+            [
+                ids.member_id[person],
+                member_phone_text(brand, people, member, person),
+                _member_name(rng, people.name[person], int(people.gender[person])),
+                GENDERS[int(people.gender[person])],
+                people.birthday[person] if rng.random() < 0.7 else "",
+                brand.stores[int(people.home_store[person])].store_id,
+                times[k],
+                MEMBER_LEVELS[int(member.level[person])],
+                str(int(member.points[person])),
+                brand.guides[guide].userid if guide >= 0 else "",
+            ]
+        )
     days = local_day(registered)
     trail.seen(IdKind.MEMBER, members, days)
     own = np.isin(member.phone_kind[members], OWN_PHONE_KINDS)
@@ -95,18 +117,20 @@ def build_pos_orders(world: World, trail: IdentityTrail) -> ExportTable:
         guide = int(orders.guide[order])
         discount = int(orders.discount_fen[order])
         voucher = f"PV{times[k][:10].replace('-', '')}{order % 10_000:04d}"
-        rows.append([
-            f"{store.store_id}{times[k][:10].replace('-', '')}{order:07d}",
-            ids.member_id[person] if person >= 0 else "",
-            store.store_id,
-            brand.guides[guide].userid if guide >= 0 else "",
-            times[k],
-            yuan(int(orders.paid_fen[order])),
-            yuan(discount),
-            voucher if discount and rng.random() < 0.25 else "",
-            "REFUNDED" if orders.refund_ts[order] >= 0 else "PAID",
-            _items_json(world, order),
-        ])
+        rows.append(
+            [
+                f"{store.store_id}{times[k][:10].replace('-', '')}{order:07d}",
+                ids.member_id[person] if person >= 0 else "",
+                store.store_id,
+                brand.guides[guide].userid if guide >= 0 else "",
+                times[k],
+                yuan(int(orders.paid_fen[order])),
+                yuan(discount),
+                voucher if discount and rng.random() < 0.25 else "",
+                "REFUNDED" if orders.refund_ts[order] >= 0 else "PAID",
+                _items_json(world, order),
+            ]
+        )
     days = local_day(created)
     member_orders = orders.person[chosen] >= 0
     trail.seen(IdKind.MEMBER, orders.person[chosen][member_orders], days[member_orders])

@@ -45,7 +45,8 @@ class TagLibrary:
     def tag_of(self, group_name: str, tag_name: str) -> int:
         group = self.group_names.index(group_name)
         return next(
-            k for k, name in enumerate(self.tag_names)
+            k
+            for k, name in enumerate(self.tag_names)
             if name == tag_name and self.tag_group[k] == group
         )
 
@@ -57,7 +58,8 @@ def build_tag_library(world: World) -> TagLibrary:
     group_ts, names, tag_group, tag_ts = [], [], [], []
     for g, (_name, before_period, tags) in enumerate(WECOM_TAG_GROUPS):
         created = (
-            period.start_ts - 120 * DAY + g * HOUR if before_period
+            period.start_ts - 120 * DAY + g * HOUR
+            if before_period
             else int(midnight(late_day)) + 14 * HOUR
         )
         group_ts.append(created)
@@ -83,13 +85,15 @@ def _tags_envelope(library: TagLibrary):
         groups: list[dict[str, Any]] = []
         for group, tag in rows:
             if not groups or groups[-1]["group_id"] != library.group_ids[group]:
-                groups.append({
-                    "group_id": library.group_ids[group],
-                    "group_name": library.group_names[group],
-                    "create_time": int(library.group_create_ts[group]),
-                    "order": int(group + 1),
-                    "tag": [],
-                })
+                groups.append(
+                    {
+                        "group_id": library.group_ids[group],
+                        "group_name": library.group_names[group],
+                        "create_time": int(library.group_create_ts[group]),
+                        "order": int(group + 1),
+                        "tag": [],
+                    }
+                )
             groups[-1]["tag"].append(tag)
         return dumps({"errcode": 0, "errmsg": "ok", "tag_group": groups})
 
@@ -136,7 +140,11 @@ def _follow_tags(
 ) -> list[str]:
     chosen = []
     groups = {
-        "客户等级": 0.6, "兴趣品类": 0.5, "肤质": 0.3, "来源": 0.3, "双11意向": 0.3,
+        "客户等级": 0.6,
+        "兴趣品类": 0.5,
+        "肤质": 0.3,
+        "来源": 0.3,
+        "双11意向": 0.3,
     }
     for group_name, chance in groups.items():
         if rng.random() >= chance:
@@ -176,8 +184,9 @@ def _contact_rows(world: World, library: TagLibrary) -> list[str]:
     people, wecom, ids = world.people, world.profiles.wecom, world.profiles.ids
     contacts = people.members(Channel.WECOM)
     nickname = dict(zip(contacts.tolist(), _nicknames(rng, people.name[contacts]), strict=True))
-    avatar = dict(zip(contacts.tolist(), random_strings(rng, len(contacts), 22).tolist(),
-                      strict=True))
+    avatar = dict(
+        zip(contacts.tolist(), random_strings(rng, len(contacts), 22).tolist(), strict=True)
+    )
     rows = []
     for follow, person in enumerate(wecom.person.tolist()):
         is_user = bool(wecom.is_wecom_user[person])
@@ -200,8 +209,9 @@ def _contact_rows(world: World, library: TagLibrary) -> list[str]:
             "remark": _remark(rng, people.name[person], int(people.gender[person])),
             "description": DESCRIPTIONS[int(rng.integers(len(DESCRIPTIONS)))],
             "createtime": createtime,
-            "tag_id": _follow_tags(rng, library, int(people.favourite_category[person]),
-                                   createtime),
+            "tag_id": _follow_tags(
+                rng, library, int(people.favourite_category[person]), createtime
+            ),
             "remark_mobiles": _remark_mobiles(world, follow, person),
             "add_way": add_way,
         }
@@ -226,15 +236,22 @@ def build_wecom_contacts(world: World, library: TagLibrary, trail: IdentityTrail
     person = wecom.person
     trail.seen(IdKind.WECOM, person, days)
     shows = wecom.shows_unionid[person]
-    trail.link(IdKind.WECOM, person[shows], IdKind.UNIONID, person[shows], days[shows],
-               "wecom_contacts")
+    trail.link(
+        IdKind.WECOM, person[shows], IdKind.UNIONID, person[shows], days[shows], "wecom_contacts"
+    )
     typed = wecom.remark_phone_shape >= 0
-    trail.link(IdKind.WECOM, person[typed], IdKind.PHONE, person[typed], days[typed],
-               "wecom_contacts")
+    trail.link(
+        IdKind.WECOM, person[typed], IdKind.PHONE, person[typed], days[typed], "wecom_contacts"
+    )
     table = ExportTable(
         source="wecom_contacts",
-        layout=JsonPagesLayout("get_by_user", Split.SNAPSHOT, CONTACTS_PAGE_SIZE,
-                               _contacts_envelope, error_page=ERROR_PAGE),
+        layout=JsonPagesLayout(
+            "get_by_user",
+            Split.SNAPSHOT,
+            CONTACTS_PAGE_SIZE,
+            _contacts_envelope,
+            error_page=ERROR_PAGE,
+        ),
         days=days,
         sort_key=wecom.guide.astype(np.int64) * 2**33 + wecom.createtime,
         rows=_contact_rows(world, library),

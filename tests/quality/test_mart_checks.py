@@ -1,0 +1,171 @@
+"""The mart suites (expectations/marts/): their files, and their Dagster checks blocking publishing.
+
+That the suites pass on a real build, and fail on wrong marts, is tested on the end-to-end build
+(tests/test_end_to_end.py), which has the marts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+
+from orchestration.quality.checks import CHECK_NAME, build_mart_checks, mart_check_name
+from orchestration.quality.runner import build_expectation_suite
+from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
+from orchestration.resources import WarehouseResource
+from orchestration.settings import REPO_ROOT, SiyuSettings
+
+AUDIT_RULES = yaml.safe_load(
+    (REPO_ROOT / "orchestration" / "publish" / "audit.yml").read_text(encoding="utf-8")
+)
+CONTRACT_KEYS: dict[str, list[str]] = {
+    mart: rule["primary_key"] for mart, rule in AUDIT_RULES["marts"].items()
+}
+MART_MODELS = {
+    path.stem for path in (REPO_ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")
+}
+UNIQUENESS = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
+
+
+def suites_on(mart: str) -> list:
+    return [
+        load_suite(path) for path in suite_paths(MART_SUITES_DIR) if load_suite(path).source == mart
+    ]
+
+
+def test_every_mart_model_has_a_suite_and_every_suite_a_mart():
+    checked = {load_suite(path).source for path in suite_paths(MART_SUITES_DIR)}
+    assert checked == MART_MODELS
+
+
+@pytest.mark.parametrize("path", suite_paths(MART_SUITES_DIR), ids=lambda path: path.stem)
+def test_each_suite_builds_in_great_expectations(path):
+    suite = load_suite(path)
+    assert suite.schema == "marts"
+    assert len(build_expectation_suite(suite).expectations) == len(suite.expectations)
+    assert suite.key_columns, "a mart suite names the key that locates a failing row"
+
+
+@pytest.mark.parametrize("mart", sorted(CONTRACT_KEYS))
+def test_each_contract_key_is_checked_not_null_and_unique(mart):
+    key = CONTRACT_KEYS[mart]
+    (suite,) = [suite for suite in suites_on(mart) if suite.path.stem == mart]
+    not_null = {
+        e["kwargs"]["column"]
+        for e in suite.expectations
+        if e["type"] == "expect_column_values_to_not_be_null" and "mostly" not in e["kwargs"]
+    }
+    unique_sets = [
+        e["kwargs"].get("column_list") or [e["kwargs"]["column"]]
+        for e in suite.expectations
+        if e["type"] in UNIQUENESS
+    ]
+    assert set(key) <= not_null
+    assert key in unique_sets
+    assert all(
+        suite.severity_of(i) == "critical"
+        for i, e in enumerate(suite.expectations)
+        if e["type"] in UNIQUENESS
+    )
+
+
+def test_mart_check_names_follow_the_file_name(tmp_path):
+    assert mart_check_name(Path("dim_customer.json"), "dim_customer") == CHECK_NAME
+    assert (
+        mart_check_name(Path("fct_campaign_roi__reconciliation.json"), "fct_campaign_roi")
+        == "expectations__reconciliation"
+    )
+    with pytest.raises(ValueError, match="must be named"):
+        mart_check_name(Path("campaign_roi_extra.json"), "fct_campaign_roi")
+
+
+def test_a_suite_on_a_table_that_is_not_a_mart_is_refused(tmp_path):
+    suite = {
+        "name": "x",
+        "meta": {"siyu": {"table": "marts.not_a_model", "key_columns": ["id"]}},
+        "expectations": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}}
+        ],
+    }
+    (tmp_path / "not_a_model.json").write_text(json.dumps(suite), encoding="utf-8")
+    with pytest.raises(ValueError, match="not a dbt model"):
+        build_mart_checks([dg.AssetKey(["marts", "dim_customer"])], suites_dir=tmp_path)
+
+
+# --- the blocking check in a Dagster run: a failed suite stops what is downstream (publishing) ---
+
+KEY_SUITE = {
+    "name": "marts.dim_customer",
+    "meta": {"siyu": {"table": "marts.dim_customer", "key_columns": ["customer_id"]}},
+    "expectations": [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "customer_id"}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "customer_id"}},
+    ],
+}
+
+
+def run_with_mart(tmp_path: Path, customer_ids: list[str]) -> dg.ExecuteInProcessResult:
+    suites = tmp_path / "suites"
+    suites.mkdir(exist_ok=True)
+    (suites / "dim_customer.json").write_text(json.dumps(KEY_SUITE), encoding="utf-8")
+    settings = SiyuSettings.from_env(
+        {
+            "SIYU_WAREHOUSE": str(tmp_path / "published.duckdb"),
+            "SIYU_WORK_WAREHOUSE": str(tmp_path / "work.duckdb"),
+            "SIYU_PARQUET_DIR": "off",
+        }
+    )
+    mart_key = dg.AssetKey(["marts", "dim_customer"])
+
+    @dg.asset(key=mart_key)
+    def dim_customer(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("create schema if not exists marts")
+            con.execute("create or replace table marts.dim_customer (customer_id varchar)")
+            con.executemany(
+                "insert into marts.dim_customer values (?)", [[c] for c in customer_ids]
+            )
+
+    @dg.asset(deps=[mart_key])
+    def published(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("create or replace table marts.published_marker as select 1 as published")
+
+    checks = build_mart_checks([mart_key], suites_dir=suites, blocking=True)
+    return dg.materialize(
+        [dim_customer, published, *checks],
+        resources={"warehouse": WarehouseResource.from_settings(settings)},
+        raise_on_error=False,
+    )
+
+
+def test_a_duplicate_mart_key_fails_the_check_and_blocks_publishing(tmp_path):
+    result = run_with_mart(tmp_path, ["C1", "C2", "C2"])
+
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+    failing = evaluation.metadata["failing_examples"].value
+    assert failing[0]["expectation"].startswith("expect_column_values_to_be_unique")
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert dg.AssetKey("published") not in materialized
+    with duckdb.connect(str(tmp_path / "work.duckdb"), read_only=True) as con:
+        tables = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    assert "published_marker" not in tables
+
+
+def test_a_clean_mart_passes_the_check_and_publishing_goes_on(tmp_path):
+    result = run_with_mart(tmp_path, ["C1", "C2", "C3"])
+
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed
+    assert evaluation.metadata["rows"].value == 3
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert dg.AssetKey("published") in materialized
