@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets: models, seeds and snapshots, with dbt tests as checks."""
 
+import hashlib
 import os
 import shutil
 import sys
@@ -14,14 +15,60 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings
 
+# what `dbt parse` reads: a change to any of these makes a new manifest
+PARSE_INPUTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "tests",
+    "analyses",
+)
+FINGERPRINT_FILE = "siyu_parse_fingerprint.txt"
+
+
+def parse_fingerprint(project_dir: Path, target: str, environ: Mapping[str, str]) -> str:
+    """A digest of everything a parse depends on: the project's files, the target, the dbt
+    version, and the SIYU_/DBT_ environment (env_var() values are resolved at parse time)."""
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256(f"{dbt_version}\0{target}\0".encode())
+    for name, value in sorted(environ.items()):
+        if name.startswith(("SIYU_", "DBT_")):
+            digest.update(f"{name}={value}\0".encode())
+    for entry in PARSE_INPUTS:
+        root = project_dir / entry
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.is_file():
+                digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
 
 def build_dbt_project(settings: SiyuSettings) -> DbtProject:
+    """The dbt project with an up-to-date manifest.
+
+    The manifest is parsed again only when the project's files, the target or the environment
+    changed since the last parse (a stale manifest would hide new models from Dagster; parsing
+    every time costs seconds on every run and every `dagster dev` reload). No database is touched.
+    """
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target
     )
-    # Parse on every load (partial parsing keeps it to seconds): a manifest left from an earlier
-    # checkout would hide new models from Dagster. No database is touched.
-    build_dbt_resource(project).cli(["parse", "--quiet"], target_path=Path("target")).wait()
+    fingerprint = parse_fingerprint(DBT_PROJECT_DIR, settings.dbt_target, os.environ)
+    stamp = project.manifest_path.with_name(FINGERPRINT_FILE)
+    is_current = (
+        project.manifest_path.exists()
+        and stamp.exists()
+        and stamp.read_text(encoding="utf-8") == fingerprint
+    )
+    if not is_current:
+        stamp.unlink(missing_ok=True)
+        build_dbt_resource(project).cli(["parse", "--quiet"], target_path=Path("target")).wait()
+        stamp.write_text(fingerprint, encoding="utf-8")
     return project
 
 

@@ -1,0 +1,35 @@
+"""The dbt manifest is parsed again exactly when something a parse reads has changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from orchestration.dbt.assets import parse_fingerprint
+
+
+def mini_project(root: Path) -> Path:
+    (root / "models" / "staging").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text("name: mini\n", encoding="utf-8")
+    (root / "models" / "staging" / "stg_a.sql").write_text("select 1 as a\n", encoding="utf-8")
+    (root / "target").mkdir()
+    return root
+
+
+def test_the_fingerprint_follows_the_project_files_target_and_siyu_environment(tmp_path):
+    project = mini_project(tmp_path)
+    base = parse_fingerprint(project, "duckdb", {"HOME": "/x"})
+
+    assert parse_fingerprint(project, "duckdb", {"HOME": "/y", "PATH": "/bin"}) == base
+    (project / "target" / "run_results.json").write_text("{}", encoding="utf-8")
+    assert parse_fingerprint(project, "duckdb", {}) == base, "build output is not a parse input"
+
+    assert parse_fingerprint(project, "spark", {}) != base
+    assert parse_fingerprint(project, "duckdb", {"SIYU_HASH_SALT": "s"}) != base
+
+    model = project / "models" / "staging" / "stg_a.sql"
+    model.write_text("select 2 as a\n", encoding="utf-8")
+    edited = parse_fingerprint(project, "duckdb", {})
+    assert edited != base
+
+    model.rename(project / "models" / "staging" / "stg_b.sql")
+    assert parse_fingerprint(project, "duckdb", {}) not in (base, edited), "a rename is a change"
