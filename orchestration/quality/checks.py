@@ -12,6 +12,7 @@ only when a check runs, so loading the definitions stays fast.
 """
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,14 @@ import dagster as dg
 from dagster import AssetCheckExecutionContext
 
 from orchestration.ingestion.specs import load_source_specs
+from orchestration.quality.deliveries import (
+    ensure_validated_files,
+    has_file_hashes,
+    pending_counts,
+    pending_suite,
+    record_validated,
+    suite_fingerprint,
+)
 from orchestration.quality.results import SuiteResult
 from orchestration.quality.suites import (
     MART_SUITES_DIR,
@@ -97,34 +106,100 @@ def check_result(result: SuiteResult, suite_path: Path) -> dg.AssetCheckResult:
     )
 
 
-def run_suite_file(warehouse: WarehouseResource, suite_path: Path) -> SuiteResult:
+@dataclass(frozen=True)
+class SuiteRun:
+    """What a check ran: the suite's result (None when there was nothing new to validate) and
+    the delivery bookkeeping of a raw suite."""
+
+    result: SuiteResult | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def run_whole_table(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
+    """The suite on every row (marts are rebuilt on every run)."""
     from orchestration.quality.runner import run_suite  # GE loads only when a check runs
 
     suite = load_suite(suite_path)
     with warehouse.connect(read_only=True) as con:
-        return run_suite(con, suite)
+        return SuiteRun(run_suite(con, suite))
+
+
+def run_new_deliveries(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
+    """The suite on the rows of delivered files it has not validated yet (deliveries.py)."""
+    suite = load_suite(suite_path)
+    fingerprint = suite_fingerprint(suite)
+    with warehouse.connect() as con:
+        ensure_validated_files(con)
+        if not has_file_hashes(con, suite):
+            return run_whole_table(warehouse, suite_path)
+        total_rows, pending_rows, pending_files = pending_counts(con, suite, fingerprint)
+        metadata: dict[str, Any] = {
+            "table_rows": dg.MetadataValue.int(total_rows),
+            "files_to_validate": dg.MetadataValue.int(pending_files),
+        }
+        if total_rows and not pending_rows:
+            metadata["files_recorded_valid"] = dg.MetadataValue.int(0)
+            return SuiteRun(None, metadata)
+        from orchestration.quality.runner import run_suite  # GE loads only when there is work
+
+        checked = pending_suite(suite, fingerprint) if total_rows else suite
+        result = run_suite(con, checked)
+        recorded = 0 if result.blocking_failures else record_validated(con, suite, fingerprint)
+        metadata["files_recorded_valid"] = dg.MetadataValue.int(recorded)
+        return SuiteRun(result, metadata)
+
+
+def nothing_new_result(run: SuiteRun, suite_path: Path) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=True,
+        metadata={
+            "suite": suite_file_label(suite_path),
+            "rows": dg.MetadataValue.int(0),
+            **run.metadata,
+        },
+        description="no new deliveries: every file in the table already passed this suite",
+    )
 
 
 def build_suite_check(
-    asset_key: dg.AssetKey, suite_path: Path, name: str = CHECK_NAME, blocking: bool = False
+    asset_key: dg.AssetKey,
+    suite_path: Path,
+    name: str = CHECK_NAME,
+    blocking: bool = False,
+    new_deliveries_only: bool = False,
 ) -> dg.AssetChecksDefinition:
-    """One asset check on `asset_key` that runs the suite file and reports every outcome."""
+    """One asset check on `asset_key` that runs the suite file and reports every outcome.
+
+    `new_deliveries_only` (raw tables): validate only the rows of files not validated before.
+    """
     table = ".".join(asset_key.path)
+    run_suite_file = run_new_deliveries if new_deliveries_only else run_whole_table
+    scope = "the rows of newly delivered files of" if new_deliveries_only else ""
 
     @dg.asset_check(
         asset=asset_key,
         name=name,
         blocking=blocking,
-        description=f"Great Expectations suite {suite_file_label(suite_path)} on {table}.",
+        description=(
+            f"Great Expectations suite {suite_file_label(suite_path)} on {scope} {table}."
+        ).replace("  ", " "),
     )
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        result = run_suite_file(warehouse, suite_path)
-        for outcome in result.failures():
+        run = run_suite_file(warehouse, suite_path)
+        if run.result is None:
+            return nothing_new_result(run, suite_path)
+        for outcome in run.result.failures():
             summary = json.dumps(outcome.summary(), ensure_ascii=False, default=str)
             context.log.warning(f"{table}: {summary}")
-        return check_result(result, suite_path)
+        checked = check_result(run.result, suite_path)
+        return dg.AssetCheckResult(
+            passed=checked.passed,
+            severity=checked.severity,
+            metadata={**checked.metadata, **run.metadata},
+            description=checked.description,
+        )
 
     return _check
 
@@ -152,7 +227,11 @@ def build_raw_source_checks(
         source = suite_source(path)
         if source not in sources:
             raise ValueError(f"{path}: raw.{source} is not a source in sources.yml")
-        checks.append(build_suite_check(dg.AssetKey(["raw", source]), path, blocking=blocking))
+        checks.append(
+            build_suite_check(
+                dg.AssetKey(["raw", source]), path, blocking=blocking, new_deliveries_only=True
+            )
+        )
     return checks
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -9,8 +10,14 @@ import pytest
 
 from orchestration.ingestion.assets import build_ingestion_asset, build_ingestion_assets
 from orchestration.ingestion.specs import load_source_specs
-from orchestration.quality.checks import CHECK_NAME, build_raw_source_checks, check_result
+from orchestration.quality.checks import (
+    CHECK_NAME,
+    build_raw_source_checks,
+    check_result,
+    run_new_deliveries,
+)
 from orchestration.quality.results import ExpectationOutcome, SuiteResult
+from orchestration.quality.suites import RAW_SUITES_DIR
 from orchestration.resources import WarehouseResource
 from orchestration.settings import SiyuSettings
 from tests.quality.clean_landing import write_mp_users
@@ -142,3 +149,65 @@ def test_severity_of_the_check_follows_the_failed_expectations(failed_severities
 
     assert result.passed is passed
     assert result.severity == severity
+
+
+# --- each delivered file is validated once (orchestration/quality/deliveries.py) ---
+
+LATE_BAD_ROW = (
+    "openid,unionid,phone,register_time,scene,scene_query\n"
+    "not-an-openid,oUnLate0000000000000000001,13912345678,1970-01-01 08:00:00,1047,\n"
+)
+
+
+def test_a_run_without_new_deliveries_validates_nothing_again(tmp_path):
+    write_mp_users(tmp_path / "landing")
+    first = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
+
+    second = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
+
+    assert first.passed and first.metadata["files_recorded_valid"].value == 1
+    assert second.passed
+    assert second.metadata["rows"].value == 0
+    assert second.metadata["table_rows"].value == 40
+    assert second.metadata["files_to_validate"].value == 0
+    assert "expectations" not in second.metadata, "Great Expectations did not run"
+
+
+def test_only_the_new_file_is_validated_and_a_bad_one_keeps_failing_until_fixed(tmp_path):
+    landing = tmp_path / "landing"
+    write_mp_users(landing)
+    assert materialize_with_check("mp_users", landing, tmp_path).passed
+    (landing / "mp_users" / "late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+
+    with_bad_file = materialize_with_check("mp_users", landing, tmp_path)
+    nothing_new = materialize_with_check("mp_users", landing, tmp_path)
+
+    assert not with_bad_file.passed
+    assert with_bad_file.metadata["rows"].value == 1, "only the late file's row is checked"
+    assert with_bad_file.metadata["files_recorded_valid"].value == 0
+    examples = with_bad_file.metadata["failing_examples"].value
+    assert {row["_file_name"] for e in examples for row in e["unexpected_rows"]} == {
+        "mp_users/late_delivery.csv"
+    }
+    assert not nothing_new.passed, "a failed delivery is validated (and blocks) again"
+    assert nothing_new.metadata["rows"].value == 1
+
+
+def test_a_changed_suite_validates_every_file_again(tmp_path):
+    landing = tmp_path / "landing"
+    write_mp_users(landing)
+    resource = warehouse_resource(landing, tmp_path)
+    assert materialize_with_check("mp_users", landing, tmp_path).passed
+    original = RAW_SUITES_DIR / "mp_users.json"
+    changed = tmp_path / "mp_users.json"
+    document = json.loads(original.read_text(encoding="utf-8"))
+    document["expectations"].append(
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "openid"}}
+    )
+    changed.write_text(json.dumps(document), encoding="utf-8")
+
+    unchanged_run = run_new_deliveries(resource, original)
+    changed_run = run_new_deliveries(resource, changed)
+
+    assert unchanged_run.result is None
+    assert changed_run.result is not None and changed_run.result.row_count == 40
