@@ -23,6 +23,9 @@ from orchestration.quality.suites import SuiteDefinition
 
 VALIDATED_FILES_TABLE = "raw.validated_files"
 FILE_HASH_COLUMN = "_file_hash"
+# rows fetched into one pandas frame at most (whole files; a bigger file is a batch of its own):
+# bounds the memory of a first load of a big table (about 0.6 GB per million rows fetched)
+MAX_BATCH_ROWS = 1_000_000
 
 
 def suite_fingerprint(suite: SuiteDefinition) -> str:
@@ -64,11 +67,41 @@ def _not_validated(suite: SuiteDefinition, fingerprint: str) -> str:
     )
 
 
-def pending_suite(suite: SuiteDefinition, fingerprint: str) -> SuiteDefinition:
-    """The suite, restricted to the rows of files it has not validated yet."""
+def pending_file_batches(
+    con: duckdb.DuckDBPyConnection,
+    suite: SuiteDefinition,
+    fingerprint: str,
+    max_rows: int | None = None,
+) -> list[list[str]]:
+    """The files not validated yet, in delivery order, grouped into batches of at most
+    `max_rows` rows (a file is never split)."""
+    files = con.execute(
+        f"""
+        select {FILE_HASH_COLUMN}, count(*) as file_rows, min(_file_name) as file_name
+        from ({_base_relation(suite)}) as delivered
+        where {_not_validated(suite, fingerprint)}
+        group by {FILE_HASH_COLUMN}
+        order by file_name, {FILE_HASH_COLUMN}
+        """
+    ).fetchall()
+    max_rows = MAX_BATCH_ROWS if max_rows is None else max_rows
+    batches: list[list[str]] = []
+    batch_rows = 0
+    for file_hash, file_rows, _ in files:
+        if not batches or batch_rows + file_rows > max_rows:
+            batches.append([])
+            batch_rows = 0
+        batches[-1].append(file_hash)
+        batch_rows += file_rows
+    return [batch for batch in batches if batch]
+
+
+def batch_suite(suite: SuiteDefinition, file_hashes: list[str]) -> SuiteDefinition:
+    """The suite, restricted to the rows of the given files."""
+    listed = ", ".join("'" + file_hash.replace("'", "''") + "'" for file_hash in file_hashes)
     query = (
         f"select * from ({_base_relation(suite)}) as delivered\n"
-        f"where {_not_validated(suite, fingerprint)}"
+        f"where {FILE_HASH_COLUMN} in ({listed})"
     )
     return replace(suite, query=query)
 
@@ -98,17 +131,14 @@ def pending_counts(
 
 
 def record_validated(
-    con: duckdb.DuckDBPyConnection, suite: SuiteDefinition, fingerprint: str
+    con: duckdb.DuckDBPyConnection,
+    suite: SuiteDefinition,
+    fingerprint: str,
+    file_hashes: list[str],
 ) -> int:
-    """Record every not-yet-validated file of the table as validated; returns how many."""
-    before = con.execute(f"select count(*) from {VALIDATED_FILES_TABLE}").fetchone()[0]
-    con.execute(
-        f"""
-        insert into {VALIDATED_FILES_TABLE}
-        select distinct ?, {FILE_HASH_COLUMN}, ?, now()::timestamp
-        from ({_base_relation(suite)}) as delivered
-        where {_not_validated(suite, fingerprint)} and {FILE_HASH_COLUMN} is not null
-        """,
-        [suite.source, fingerprint],
+    """Record the files as validated by this version of the suite; returns how many."""
+    con.executemany(
+        f"insert or ignore into {VALIDATED_FILES_TABLE} values (?, ?, ?, now()::timestamp)",
+        [[suite.source, file_hash, fingerprint] for file_hash in file_hashes],
     )
-    return con.execute(f"select count(*) from {VALIDATED_FILES_TABLE}").fetchone()[0] - before
+    return len(file_hashes)

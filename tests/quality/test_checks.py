@@ -211,3 +211,18 @@ def test_a_changed_suite_validates_every_file_again(tmp_path):
 
     assert unchanged_run.result is None
     assert changed_run.result is not None and changed_run.result.row_count == 40
+
+
+def test_batches_before_a_failing_one_are_recorded_and_the_rest_stay_pending(tmp_path, monkeypatch):
+    monkeypatch.setattr("orchestration.quality.deliveries.MAX_BATCH_ROWS", 40)
+    landing = tmp_path / "landing"
+    write_mp_users(landing)  # mp_users/mp_users_2026-10.csv, 40 good rows: the first batch
+    (landing / "mp_users" / "zz_late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+
+    evaluation = materialize_with_check("mp_users", landing, tmp_path)
+
+    assert not evaluation.passed
+    assert evaluation.metadata["batches"].value == 2
+    assert evaluation.metadata["files_recorded_valid"].value == 1
+    assert evaluation.metadata["rows_validated"].value == 41
+    assert evaluation.metadata["rows"].value == 1, "the failing batch is the one reported"
