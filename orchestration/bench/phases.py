@@ -26,7 +26,7 @@ from orchestration.ingestion.specs import load_source_specs
 
 INGEST_PREFIX = "raw__"
 ERASURE_STEP = "raw__deletion_requests"
-EXPECTATIONS_SUFFIX = "_expectations"  # the Great Expectations suite of a raw source
+EXPECTATIONS_SUFFIX = "_expectations"  # a Great Expectations suite's check (raw or mart)
 DBT_STEP = "siyu_dbt_models"
 AUDIT_STEP = "publish__marts_audit"
 PUBLISH_STEP = "publish__published_warehouse"
@@ -221,8 +221,12 @@ def step_phase(step_key: str, sources: Iterable[str]) -> str:
         return fixed[step_key]
     if step_key.startswith(INGEST_PREFIX) and source in sources:
         return f"ingest:{source}"
-    if step_key.endswith(EXPECTATIONS_SUFFIX):
-        return "checks:raw_expectations"
+    if EXPECTATIONS_SUFFIX in step_key:  # `<asset>_expectations` or `..._expectations__<topic>`
+        return (
+            "checks:raw_expectations"
+            if step_key.startswith(INGEST_PREFIX)
+            else ("checks:mart_expectations")
+        )
     return f"other_steps:{step_key}"
 
 
