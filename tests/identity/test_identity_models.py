@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.quality.runner import run_suite
+from orchestration.quality.suites import MART_SUITES_DIR, load_suite
 from tests.conftest import ingest_landing, phone_hash
 from tests.dbt_runner import run_dbt
 from tests.fixtures import identity_landing as scenario
@@ -159,3 +161,22 @@ def test_gmv_reconciles_with_resolved_orders(runs):
         "select (select sum(gmv) from marts.dim_customer), "
         "(select sum(net_amount) from marts.fct_orders where customer_id is not null)",
     ) == [(99, 99)]
+
+
+@pytest.mark.parametrize(
+    "mart",
+    [
+        "dim_customer",
+        "customer_identity",
+        "identity_link_evidence",
+        "identity_excluded_ids",
+        "identity_customer_id_changes",
+        "fct_orders",
+    ],
+)
+def test_the_mart_suites_pass_after_a_merge(runs, mart):
+    suite = load_suite(MART_SUITES_DIR / f"{mart}.json")
+    with duckdb.connect(str(runs.day2), read_only=True) as con:
+        result = run_suite(con, suite)
+    assert result.row_count > 0
+    assert [outcome.summary() for outcome in result.failures()] == []
