@@ -7,9 +7,13 @@ validated there, one `batch.validate(suite)` per table.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import duckdb
 import great_expectations as gx
@@ -24,6 +28,7 @@ from great_expectations.data_context.types.base import (
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
 )
+from great_expectations.execution_engine import pandas_execution_engine
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from orchestration.quality.batch import (
@@ -155,6 +160,23 @@ def to_outcome(
     )
 
 
+def shape_fingerprint(frame: pd.DataFrame) -> str:
+    """A batch marker from the frame's shape and columns, in place of GE's content hash."""
+    described = f"{len(frame)}|{'|'.join(map(str, frame.columns))}|{id(frame)}"
+    return hashlib.md5(described.encode(), usedforsecurity=False).hexdigest()
+
+
+@contextmanager
+def without_content_hash() -> Iterator[None]:
+    """GE's pandas engine hashes every cell of a batch (twice per validation) only to write a
+    `pandas_data_fingerprint` batch marker, which siyu never reads: about 60% of the validation
+    time of a million-row mart. The marker gets a shape fingerprint instead; nothing that
+    decides an expectation changes. (`mock.patch.object` fails loudly if GE moves the function.)
+    """
+    with mock.patch.object(pandas_execution_engine, "hash_pandas_dataframe", shape_fingerprint):
+        yield
+
+
 def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
     """Validate fetched rows against the suite, one GE validation for the whole suite."""
     started = time.perf_counter()
@@ -164,8 +186,8 @@ def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
         .add_dataframe_asset(name=suite.source)
         .add_batch_definition_whole_dataframe(name="whole_table")
     )
-    gx_batch = definition.get_batch(batch_parameters={"dataframe": batch.frame})
-    with warnings.catch_warnings():
+    with without_content_hash(), warnings.catch_warnings():
+        gx_batch = definition.get_batch(batch_parameters={"dataframe": batch.frame})
         warnings.filterwarnings("ignore", message=REGEX_GROUP_WARNING, category=UserWarning)
         validation: ExpectationSuiteValidationResult = gx_batch.validate(
             build_expectation_suite(suite),
