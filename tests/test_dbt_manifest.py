@@ -9,17 +9,26 @@ from orchestration.dbt.assets import parse_fingerprint
 
 def mini_project(root: Path) -> Path:
     (root / "models" / "staging").mkdir(parents=True)
-    (root / "dbt_project.yml").write_text("name: mini\n", encoding="utf-8")
+    (root / "dbt_project.yml").write_text(
+        "name: mini\nvars:\n  salt: \"{{ env_var('SIYU_HASH_SALT', 'x') }}\"\n", encoding="utf-8"
+    )
+    (root / "profiles.yml").write_text(
+        "mini:\n  outputs:\n    duckdb:\n      path: \"{{ env_var('SIYU_WORK_WAREHOUSE') }}\"\n",
+        encoding="utf-8",
+    )
     (root / "models" / "staging" / "stg_a.sql").write_text("select 1 as a\n", encoding="utf-8")
     (root / "target").mkdir()
     return root
 
 
-def test_the_fingerprint_follows_the_project_files_target_and_siyu_environment(tmp_path):
+def test_the_fingerprint_follows_the_project_files_target_and_the_variables_it_reads(tmp_path):
     project = mini_project(tmp_path)
     base = parse_fingerprint(project, "duckdb", {"HOME": "/x"})
 
     assert parse_fingerprint(project, "duckdb", {"HOME": "/y", "PATH": "/bin"}) == base
+    assert parse_fingerprint(project, "duckdb", {"SIYU_WORK_WAREHOUSE": "/tmp/w.duckdb"}) == base, (
+        "where the connection points does not change the graph"
+    )
     (project / "target" / "run_results.json").write_text("{}", encoding="utf-8")
     assert parse_fingerprint(project, "duckdb", {}) == base, "build output is not a parse input"
 

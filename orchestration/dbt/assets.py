@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -29,22 +30,31 @@ PARSE_INPUTS = (
 FINGERPRINT_FILE = "siyu_parse_fingerprint.txt"
 
 
+ENV_VAR_PATTERN = re.compile(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
+# connection settings: they decide where dbt builds, not what the project's graph is
+CONNECTION_FILES = frozenset({"profiles.yml"})
+
+
 def parse_fingerprint(project_dir: Path, target: str, environ: Mapping[str, str]) -> str:
-    """A digest of everything a parse depends on: the project's files, the target, the dbt
-    version, and the SIYU_/DBT_ environment (env_var() values are resolved at parse time)."""
+    """A digest of everything the parsed graph depends on: the project's files, the target, the
+    dbt version, and the values of the environment variables the project reads with env_var()
+    (outside the connection profile, whose paths differ per run and do not shape the graph)."""
     from dbt.version import __version__ as dbt_version
 
     digest = hashlib.sha256(f"{dbt_version}\0{target}\0".encode())
-    for name, value in sorted(environ.items()):
-        if name.startswith(("SIYU_", "DBT_")):
-            digest.update(f"{name}={value}\0".encode())
+    read_vars: set[str] = set()
     for entry in PARSE_INPUTS:
         root = project_dir / entry
         files = sorted(root.rglob("*")) if root.is_dir() else [root]
         for path in files:
             if path.is_file():
+                content = path.read_bytes()
                 digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                digest.update(hashlib.sha256(content).digest())
+                if path.name not in CONNECTION_FILES:
+                    read_vars.update(name.decode() for name in ENV_VAR_PATTERN.findall(content))
+    for name in sorted(read_vars):
+        digest.update(f"{name}={environ.get(name)}\0".encode())
     return digest.hexdigest()
 
 
