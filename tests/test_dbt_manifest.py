@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.dbt.assets import parse_fingerprint
+from orchestration.dbt.assets import keep_partial_parse, parse_fingerprint
 
 
 def mini_project(root: Path) -> Path:
@@ -42,3 +42,20 @@ def test_the_fingerprint_follows_the_project_files_target_and_the_variables_it_r
 
     model.rename(project / "models" / "staging" / "stg_b.sql")
     assert parse_fingerprint(project, "duckdb", {}) not in (base, edited), "a rename is a change"
+
+
+def test_the_builds_partial_parse_state_is_kept_for_the_next_run(tmp_path):
+    run_target = tmp_path / "target" / "siyu_dbt_models-abc"
+    run_target.mkdir(parents=True)
+    (run_target / "partial_parse.msgpack").write_bytes(b"state of this build")
+    (tmp_path / "target" / "partial_parse.msgpack").write_bytes(b"state of an older parse")
+
+    keep_partial_parse(run_target, tmp_path / "target")
+    keep_partial_parse(tmp_path / "target" / "failed-before-parsing", tmp_path / "target")
+
+    kept = tmp_path / "target" / "partial_parse.msgpack"
+    assert kept.read_bytes() == b"state of this build"
+    assert sorted(p.name for p in (tmp_path / "target").iterdir()) == [
+        "partial_parse.msgpack",
+        "siyu_dbt_models-abc",
+    ], "no staging file is left behind"
