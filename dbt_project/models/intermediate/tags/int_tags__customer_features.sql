@@ -17,12 +17,8 @@ reach_ids as (
     select * from {{ ref('int_tags__reach_ids') }}
 ),
 
-pos_members as (
-    select * from {{ ref('stg_pos__members') }}
-),
-
-orders as (
-    select * from {{ ref('int_orders__resolved') }}
+home_stores as (
+    select * from {{ ref('int_customer__home_store') }}
 ),
 
 order_behaviour as (
@@ -63,34 +59,6 @@ channel_flags as (
     group by customer_id
 ),
 
--- home store as in dim_customer: the membership's registration store, else the store bought in most
-memberships as (
-    select
-        customer_ids.customer_id,
-        pos_members.register_store_id,
-        row_number() over (
-            partition by customer_ids.customer_id
-            order by pos_members.registered_at asc, pos_members.member_id asc
-        ) as membership_rank
-    from pos_members
-    inner join customer_ids
-        on
-            customer_ids.id_type = 'member_id'
-            and pos_members.member_id = customer_ids.id_value
-),
-
-favourite_stores as (
-    select
-        customer_id,
-        store_id,
-        row_number() over (
-            partition by customer_id order by count(*) desc, store_id asc
-        ) as store_rank
-    from orders
-    where customer_id is not null and store_id is not null and is_counted_order
-    group by customer_id, store_id
-),
-
 features as (
     select
         rfm.customer_id,
@@ -106,7 +74,7 @@ features as (
         coalesce(channel_flags.reachable_mini_program, false) as reachable_mini_program,
         coalesce(channel_flags.reachable_sms, false) as reachable_sms,
         channel_flags.owner_guide_id,
-        coalesce(memberships.register_store_id, favourite_stores.store_id) as home_store_id,
+        home_stores.home_store_id,
         rfm.orders_count,
         rfm.gmv,
         rfm.first_order_at,
@@ -135,10 +103,8 @@ features as (
         on rfm.customer_id = identifier_flags.customer_id
     left join channel_flags
         on rfm.customer_id = channel_flags.customer_id
-    left join memberships
-        on rfm.customer_id = memberships.customer_id and memberships.membership_rank = 1
-    left join favourite_stores
-        on rfm.customer_id = favourite_stores.customer_id and favourite_stores.store_rank = 1
+    left join home_stores
+        on rfm.customer_id = home_stores.customer_id
     left join order_behaviour
         on rfm.customer_id = order_behaviour.customer_id
     left join product_interest

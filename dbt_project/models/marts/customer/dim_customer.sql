@@ -21,8 +21,8 @@ rfm as (
     select * from {{ ref('int_customer__rfm_scored') }}
 ),
 
-orders as (
-    select * from {{ ref('int_orders__resolved') }}
+home_stores as (
+    select * from {{ ref('int_customer__home_store') }}
 ),
 
 wecom_contacts as (
@@ -101,34 +101,6 @@ wecom_follows as (
         on
             customer_ids.id_type = 'wecom_external_userid'
             and wecom_contacts.external_userid = customer_ids.id_value
-),
-
-memberships as (
-    select
-        customer_ids.customer_id,
-        pos_members.register_store_id,
-        pos_members.guide_id,
-        row_number() over (
-            partition by customer_ids.customer_id
-            order by pos_members.registered_at, pos_members.member_id
-        ) as membership_rank
-    from pos_members
-    inner join customer_ids
-        on
-            customer_ids.id_type = 'member_id'
-            and pos_members.member_id = customer_ids.id_value
-),
-
-favourite_store as (
-    select
-        customer_id,
-        store_id,
-        row_number() over (
-            partition by customer_id order by count(*) desc, store_id asc
-        ) as store_rank
-    from orders
-    where customer_id is not null and store_id is not null and is_counted_order
-    group by customer_id, store_id
 ),
 
 oa_subscribed as (
@@ -239,10 +211,10 @@ final as (
         wecom_follows.customer_id is not null as is_wecom_contact,
         oa_subscribed.customer_id is not null as is_oa_follower,
         mp_registered.customer_id is not null as is_mp_user,
-        memberships.customer_id is not null as is_member,
+        coalesce(home_stores.has_membership, false) as is_member,
         identifiers.is_app_user,
-        coalesce(wecom_follows.guide_userid, memberships.guide_id) as owner_guide_id,
-        coalesce(memberships.register_store_id, favourite_store.store_id) as home_store_id,
+        coalesce(wecom_follows.guide_userid, home_stores.membership_guide_id) as owner_guide_id,
+        home_stores.home_store_id,
         order_summary.first_order_at,
         order_summary.last_order_at,
         coalesce(order_summary.orders_count, 0) as orders_count,
@@ -265,10 +237,8 @@ final as (
         on identifiers.customer_id = acquisition.customer_id
     left join wecom_follows
         on identifiers.customer_id = wecom_follows.customer_id and wecom_follows.follow_rank = 1
-    left join memberships
-        on identifiers.customer_id = memberships.customer_id and memberships.membership_rank = 1
-    left join favourite_store
-        on identifiers.customer_id = favourite_store.customer_id and favourite_store.store_rank = 1
+    left join home_stores
+        on identifiers.customer_id = home_stores.customer_id
     left join oa_subscribed
         on identifiers.customer_id = oa_subscribed.customer_id
     left join mp_registered
