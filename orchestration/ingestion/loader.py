@@ -158,8 +158,9 @@ def _literal(text: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # readers: each reads a batch of files (listed in the temp table `_batch_files`) into the temp
-# tables `_records(_file_id, _row_number, <raw columns>, _raw_record)` and
-# `_parse_failures(_file_id, _row_number, field, reason, raw_record)`, row numbers per file.
+# tables `_records(_file_id, _row_number, <raw columns>, _raw_record, _broken_rule)` (through
+# _insert_records) and `_parse_failures(_file_id, _row_number, field, reason, raw_record)`,
+# row numbers per file.
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _create_batch_tables(
     columns = ", ".join(f"{_quote(raw)} varchar" for raw in spec.columns)
     con.execute(
         f"create or replace temp table _records (_file_id bigint, _row_number bigint, "
-        f"{columns}, _raw_record varchar)"
+        f"{columns}, _raw_record varchar, _broken_rule integer)"
     )
 
 
@@ -287,9 +288,10 @@ def _read_delimited_group(
         )
         + "))"
     )
-    con.execute(
+    _insert_records(
+        con,
+        spec,
         f"""
-        insert into _records
         with good as (
             select files._file_id,
                 row_number() over (partition by files._file_id order by scanned.rowid) as k,
@@ -312,14 +314,32 @@ def _read_delimited_group(
             {", ".join(selected)},
             {raw_record} as _raw_record
         from good
-        """
+        """,
     )
 
 
-def _json_column(record: str, path: str) -> str:
-    if path.startswith("^."):
-        record, path = "_parent", path[2:]
-    return f"json_extract_string({record}, {_literal('$.' + path)})"
+def _json_paths(paths: Sequence[str]) -> str:
+    return "[" + ", ".join(_literal("$." + path) for path in paths) + "]"
+
+
+def _json_values(spec: SourceSpec, record: str) -> tuple[dict[str, str], str]:
+    """SQL that parses each record once: (list name -> the expression extracting all its paths
+    as a list, the raw columns picked from those lists). `^.field` paths read `_parent`."""
+    own = [path for path in spec.columns.values() if not path.startswith("^.")]
+    inherited = [path[2:] for path in spec.columns.values() if path.startswith("^.")]
+    lists = {"_own_values": f"json_extract_string({record}, {_json_paths(own)})"}
+    if inherited:
+        lists["_parent_values"] = f"json_extract_string(_parent, {_json_paths(inherited)})"
+    picked = []
+    own_index = parent_index = 0
+    for raw, path in spec.columns.items():
+        if path.startswith("^."):
+            parent_index += 1
+            picked.append(f"_parent_values[{parent_index}] as {_quote(raw)}")
+        else:
+            own_index += 1
+            picked.append(f"_own_values[{own_index}] as {_quote(raw)}")
+    return lists, ",\n".join(picked)
 
 
 def _json_error(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> str | None:
@@ -439,21 +459,23 @@ def _read_json_pages(
                 generate_subscripts(record_list, 1) as record_no
             from record_lists
         """
-    selected = ",\n".join(
-        f"{_json_column('_record', path)} as {_quote(raw)}" for raw, path in spec.columns.items()
-    )
-    con.execute(
+    lists, picked = _json_values(spec, "_record")
+    extracted = ", ".join(f"{expression} as {name}" for name, expression in lists.items())
+    _insert_records(
+        con,
+        spec,
         f"""
-        insert into _records
-        with flattened as ({flattened})
-        select _file_id,
-            row_number() over (
-                partition by _file_id order by page_no, parent_no, record_no
-            ) as _row_number,
-            {selected},
-            _record::varchar as _raw_record
-        from flattened
-        """
+        with flattened as ({flattened}),
+        extracted as (
+            select *, {extracted},
+                row_number() over (
+                    partition by _file_id order by page_no, parent_no, record_no
+                ) as _row_number
+            from flattened
+        )
+        select _file_id, _row_number, {picked}, _record::varchar as _raw_record
+        from extracted
+        """,
     )
     return {}
 
@@ -461,7 +483,9 @@ def _read_json_pages(
 def _read_jsonl(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
 ) -> dict[int, str]:
-    """One JSON object a line; the line number is the row number."""
+    """One JSON object a line; the line number is the row number. A line is parsed once: the
+    extraction of all its columns fails (null) exactly when it is not JSON."""
+    lists, picked = _json_values(spec, "line")
     con.execute(
         f"""
         create or replace temp table _lines as
@@ -469,32 +493,33 @@ def _read_jsonl(
             select files._file_id, string_split(texts.content, chr(10)) as lines
             from read_text({_path_list(deliveries)}) as texts
             inner join _batch_files as files on texts.filename = files.path
+        ),
+        numbered as (
+            select _file_id,
+                generate_subscripts(lines, 1) as _row_number,
+                rtrim(unnest(lines), chr(13)) as line
+            from texts
         )
-        select _file_id,
-            generate_subscripts(lines, 1) as _row_number,
-            rtrim(unnest(lines), chr(13)) as line
-        from texts
+        select *, try({lists["_own_values"]}) as _own_values
+        from numbered
+        where trim(line) <> ''
         """
     )
     con.execute(
         f"""
         insert into _parse_failures
         select _file_id, _row_number, null, 'malformed JSON line', left(line, {MAX_RAW_TEXT})
-        from _lines where trim(line) <> '' and not json_valid(line)
+        from _lines where _own_values is null
         """
     )
-    selected = ",\n".join(
-        f"{_json_column('_record', path)} as {_quote(raw)}" for raw, path in spec.columns.items()
-    )
-    con.execute(
+    # the raw record is the line as delivered
+    _insert_records(
+        con,
+        spec,
         f"""
-        insert into _records
-        with parsed as (
-            select _file_id, _row_number, line::json as _record
-            from _lines where trim(line) <> '' and json_valid(line)
-        )
-        select _file_id, _row_number, {selected}, _record::varchar as _raw_record from parsed
-        """
+        select _file_id, _row_number, {picked}, line as _raw_record
+        from _lines where _own_values is not null
+        """,
     )
     return {}
 
@@ -555,28 +580,46 @@ def _row_rules(spec: SourceSpec) -> list[tuple[str, str, str]]:
     return rules
 
 
-def _apply_row_rules(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    """Move records that break a not_empty or format rule from _records to _parse_failures."""
+def _insert_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec, records_sql: str) -> None:
+    """Append a reader's records (`_file_id, _row_number, <raw columns>, _raw_record`) to
+    _records, each marked with the first not_empty or format rule it breaks (`_broken_rule`,
+    null for a good record). Only a broken record keeps its raw text: nothing else needs it."""
+    rules = _row_rules(spec)
+    first_broken = " ".join(
+        f"when {condition} then {number}" for number, (_, condition, _) in enumerate(rules)
+    )
+    con.execute(
+        f"""
+        insert into _records by name
+        with checked as (
+            select *, {f"case {first_broken} end" if rules else "null::integer"} as _broken_rule
+            from ({records_sql})
+        )
+        select * replace (
+            case when _broken_rule is not null then _raw_record end as _raw_record
+        )
+        from checked
+        """
+    )
+
+
+def _quarantine_broken_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Add the records that break a row rule to _parse_failures, with that rule's field and
+    reason."""
     rules = _row_rules(spec)
     if not rules:
         return
-    first_field = " ".join(
-        f"when {condition} then {_literal(name)}" for name, condition, _ in rules
-    )
-    first_reason = " ".join(f"when {condition} then {reason}" for _, condition, reason in rules)
+    field_of = " ".join(f"when {n} then {_literal(name)}" for n, (name, _, _) in enumerate(rules))
+    reason_of = " ".join(f"when {n} then {reason}" for n, (_, _, reason) in enumerate(rules))
     con.execute(
         f"""
         insert into _parse_failures
-        select _file_id, _row_number, field, reason, _raw_record
-        from (
-            select *, case {first_field} end as field, case {first_reason} end as reason
-            from _records
-        )
-        where field is not null
+        select _file_id, _row_number, case _broken_rule {field_of} end,
+            case _broken_rule {reason_of} end, _raw_record
+        from _records
+        where _broken_rule is not null
         """
     )
-    any_failure = " or ".join(f"({condition})" for _, condition, _ in rules)
-    con.execute(f"delete from _records where {any_failure}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -614,7 +657,7 @@ def _stage_batch(
     returns the refused files (file_id -> reason)."""
     _create_batch_tables(con, spec, deliveries)
     refused = READERS[spec.format](con, spec, deliveries)
-    _apply_row_rules(con, spec)
+    _quarantine_broken_records(con, spec)
     return refused
 
 
@@ -630,6 +673,7 @@ def _write_batch(
         select {columns}, files.file_name, files.file_hash, records._row_number, $loaded_at
         from _records as records
         inner join _batch_files as files on records._file_id = files._file_id
+        where records._broken_rule is null
         order by records._file_id, records._row_number
         """,
         {"loaded_at": loaded_at},
@@ -666,8 +710,10 @@ def _count_rows(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int]]:
         """
         create or replace temp table _file_counts as
         select files._file_id,
-            (select count(*) from _records where _records._file_id = files._file_id)
-                as rows_loaded,
+            (
+                select count(*) from _records
+                where _records._file_id = files._file_id and _records._broken_rule is null
+            ) as rows_loaded,
             (select count(*) from _parse_failures where _parse_failures._file_id = files._file_id)
                 as rows_quarantined
         from _batch_files as files
