@@ -19,6 +19,7 @@ from orchestration.identity.components import component_labels
 from orchestration.identity.stable_ids import (
     MISSING_TIME,
     NO_PREVIOUS,
+    ComponentIds,
     customer_ids_of_components,
     new_components,
     surviving_previous_ids,
@@ -82,20 +83,37 @@ def node_arrays(session) -> dict[str, np.ndarray]:
     ).fetchnumpy()
 
 
-def customer_table(
-    ids, customer_ids: np.ndarray, nodes: dict[str, np.ndarray], component: np.ndarray
+def node_assignments(
+    ids: ComponentIds,
+    component: np.ndarray,
+    customer_ids: np.ndarray,
+    first_seen: np.ndarray,
+    previous_code: np.ndarray,
+    previous_ids: np.ndarray,
 ) -> pa.Table:
-    """One row per component: its customer id, earliest identifier time and identifier count.
-    The anchor is the component's earliest identifier, so its time is the customer's."""
-    first_seen = np.asarray(nodes["first_seen"], dtype=np.int64)[ids.anchor]
+    """Per node (node_index order): customer id, previous customer id, the customer's earliest
+    identifier time and identifier count. Ids are dictionary arrays over the component's (or
+    previous customer's) id, so no string is repeated per node. The anchor is the component's
+    earliest identifier, so its time is the customer's."""
+    customer_first_seen = first_seen[ids.anchor][component]
     return pa.table(
         {
-            "component": np.arange(len(customer_ids), dtype=np.int64),
-            "customer_id": pa.array(customer_ids, type=pa.string()),
-            "customer_first_seen_at": pa.array(
-                first_seen, type=pa.timestamp("ns"), mask=first_seen == MISSING_TIME
+            "node_index": np.arange(component.shape[0], dtype=np.int64),
+            "customer_id": pa.DictionaryArray.from_arrays(
+                component, pa.array(customer_ids, type=pa.string())
             ),
-            "customer_identifiers": np.bincount(component, minlength=len(customer_ids)),
+            "previous_customer_id": pa.DictionaryArray.from_arrays(
+                pa.array(previous_code, mask=previous_code == NO_PREVIOUS),
+                pa.array(previous_ids, type=pa.string()),
+            ),
+            "customer_first_seen_at": pa.array(
+                customer_first_seen,
+                type=pa.timestamp("ns"),
+                mask=customer_first_seen == MISSING_TIME,
+            ),
+            "customer_identifiers": np.bincount(component, minlength=customer_ids.shape[0])[
+                component
+            ],
         }
     )
 
@@ -115,11 +133,13 @@ def model(dbt, session):
         f"select customer_id, {time_code_sql('age')} as age "
         "from identity_previous_ids order by code"
     ).fetchnumpy()
+    first_seen = np.asarray(nodes["first_seen"], dtype=np.int64)
+    previous_code = np.asarray(nodes["previous_code"], dtype=np.int64)
     ids = surviving_previous_ids(
         component,
-        np.asarray(nodes["first_seen"], dtype=np.int64),
+        first_seen,
         np.arange(node_count, dtype=np.int64),
-        np.asarray(nodes["previous_code"], dtype=np.int64),
+        previous_code,
         np.asarray(previous["age"], dtype=np.int64),
     )
     new_anchors = ids.anchor[new_components(ids)]
@@ -138,10 +158,11 @@ def model(dbt, session):
         ids, list(new_anchor_keys), list(previous["customer_id"])
     )
     session.register(
-        "identity_node_components",
-        pa.table({"node_index": np.arange(node_count, dtype=np.int64), "component": component}),
+        "identity_assignments",
+        node_assignments(
+            ids, component, customer_ids, first_seen, previous_code, previous["customer_id"]
+        ),
     )
-    session.register("identity_customers", customer_table(ids, customer_ids, nodes, component))
     # column types as the table had when it was built from pandas
     return session.sql(
         """
@@ -149,20 +170,18 @@ def model(dbt, session):
             nodes.id_type,
             nodes.id_value,
             nodes.node_key,
-            customers.customer_id,
-            previous.customer_id as previous_customer_id,
+            assignments.customer_id::varchar as customer_id,
+            assignments.previous_customer_id::varchar as previous_customer_id,
             nodes.first_source,
             nodes.id_type_priority,
             nodes.first_seen_at::timestamp_ns as first_seen_at,
             nodes.last_seen_at,
             nodes.records::double as records,
-            customers.customer_first_seen_at,
-            customers.customer_identifiers
+            assignments.customer_first_seen_at,
+            assignments.customer_identifiers
         from identity_nodes as nodes
-        inner join identity_node_components as components
-            on nodes.node_index = components.node_index
-        inner join identity_customers as customers on components.component = customers.component
-        left join identity_previous as previous on nodes.node_key = previous.node_key
+        inner join identity_assignments as assignments
+            on nodes.node_index = assignments.node_index
         order by nodes.node_index
         """
     )
