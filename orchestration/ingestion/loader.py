@@ -7,15 +7,16 @@ keeping its file), stages them in temp tables, and one transaction appends recor
 and ledger rows. A per-file guarantee holds for each file of the batch:
 
 * a file whose bytes were loaded before (under any name) is skipped;
-* a file that lacks a required column is refused whole, nothing of it is written;
+* a file that lacks a required column, or that DuckDB cannot read at all, is refused whole,
+  nothing of it is written, and the other files load;
 * a record DuckDB cannot parse, that leaves a `not_empty` field empty or has a value of the
   wrong shape (`formats` in sources.yml), goes to
   `raw.quarantine` with its file, row number, field, reason and raw text; the records beside
   it load.
 
 Row numbers are 1-based data-record ordinals within the file: CSV rows after the header, JSONL
-lines, and records across the pages of a JSON file. Should DuckDB fail on the batch as a whole,
-each file is loaded alone, in its own transaction, so one unreadable file cannot block the others.
+lines, and records across the pages of a JSON file. Should DuckDB fail to read the batch as a
+whole, each file is loaded alone, in its own transaction, and the one it cannot read is refused.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ RAW_SCHEMA = "raw"
 QUARANTINE_TABLE = "raw.quarantine"
 LOADED_FILES_TABLE = "raw.loaded_files"
 MAX_RAW_TEXT = 4000
+
+
+class UnreadableBatch(Exception):  # noqa: N818 - a refusal, not a crash
+    """DuckDB could not read a batch of files (e.g. a CSV its parser gives up on)."""
 
 
 @dataclass
@@ -729,8 +734,12 @@ def _load_batch(
     deliveries: Sequence[Delivery],
     loaded_at: datetime,
 ) -> dict[int, FileOutcome]:
-    """Load the batch in one transaction; the outcome of each file by file_id."""
-    refused = _stage_batch(con, spec, deliveries)
+    """Load the batch in one transaction; the outcome of each file by file_id. Raises
+    UnreadableBatch when DuckDB cannot read it (nothing is written then)."""
+    try:
+        refused = _stage_batch(con, spec, deliveries)
+    except duckdb.Error as error:
+        raise UnreadableBatch(str(error).splitlines()[0]) from error
     counts = _count_rows(con)
     con.execute("begin transaction")
     try:
@@ -767,18 +776,25 @@ def _load_batch_or_each(
     deliveries: Sequence[Delivery],
     loaded_at: datetime,
 ) -> dict[int, FileOutcome]:
-    """The batch at once; if DuckDB fails on it, each file on its own, so that a file DuckDB
-    cannot read fails alone (its error is raised after the files before it are loaded)."""
+    """The batch at once; if DuckDB cannot read it, each file on its own, so that a file DuckDB
+    cannot read is refused alone and the others load."""
     if not deliveries:
         return {}
     try:
         return _load_batch(con, spec, deliveries, loaded_at)
-    except duckdb.Error:
-        if len(deliveries) == 1:
-            raise
+    except UnreadableBatch:
+        pass
     outcomes: dict[int, FileOutcome] = {}
     for delivery in deliveries:
-        outcomes |= _load_batch(con, spec, [delivery], loaded_at)
+        try:
+            outcomes |= _load_batch(con, spec, [delivery], loaded_at)
+        except UnreadableBatch as unreadable:
+            outcomes[delivery.file_id] = FileOutcome(
+                delivery.file_name,
+                delivery.fingerprint.file_hash,
+                "refused",
+                detail=f"unreadable: {unreadable}",
+            )
     return outcomes
 
 
