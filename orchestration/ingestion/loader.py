@@ -1,17 +1,22 @@
 """Load delivered channel export files into `raw.<source>` tables in DuckDB.
 
 DuckDB does the parsing (read_csv, JSON functions); Python only fingerprints files, transcodes
-non-UTF-8 ones and keeps the bookkeeping. Per file, everything happens in one transaction:
+non-UTF-8 ones and keeps the bookkeeping. The new files of a source are one batch: DuckDB reads
+them together (one read_csv / read_json_objects / read_text over the file list, each record
+keeping its file), stages them in temp tables, and one transaction appends records, quarantine
+and ledger rows. A per-file guarantee holds for each file of the batch:
 
 * a file whose bytes were loaded before (under any name) is skipped;
-* a file that lacks a required column is refused whole (FileRefused), nothing of it is written;
+* a file that lacks a required column, or that DuckDB cannot read at all, is refused whole,
+  nothing of it is written, and the other files load;
 * a record DuckDB cannot parse, that leaves a `not_empty` field empty or has a value of the
   wrong shape (`formats` in sources.yml), goes to
   `raw.quarantine` with its file, row number, field, reason and raw text; the records beside
   it load.
 
 Row numbers are 1-based data-record ordinals within the file: CSV rows after the header, JSONL
-lines, and records across the pages of a JSON file.
+lines, and records across the pages of a JSON file. Should DuckDB fail to read the batch as a
+whole, each file is loaded alone, in its own transaction, and the one it cannot read is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import yaml
 
 from orchestration.ingestion.encoding import (
@@ -45,14 +51,8 @@ LOADED_FILES_TABLE = "raw.loaded_files"
 MAX_RAW_TEXT = 4000
 
 
-class FileRefused(Exception):  # noqa: N818 - a refusal, not a crash
-    """A delivered file that cannot be loaded at all (e.g. a required column is missing)."""
-
-    def __init__(self, source: str, file_name: str, reason: str) -> None:
-        super().__init__(f"{source}: file {file_name}: {reason}")
-        self.source = source
-        self.file_name = file_name
-        self.reason = reason
+class UnreadableBatch(Exception):  # noqa: N818 - a refusal, not a crash
+    """DuckDB could not read a batch of files (e.g. a CSV its parser gives up on)."""
 
 
 @dataclass
@@ -162,15 +162,55 @@ def _literal(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# readers: each fills the temp tables `_records(_row_number, <raw columns>, _raw_record)` and
-# `_parse_failures(_row_number, field, reason, raw_record)`
+# readers: each reads a batch of files (listed in the temp table `_batch_files`) into the temp
+# tables `_records(_file_id, _row_number, <raw columns>, _raw_record, _broken_rule)` (through
+# _insert_records) and `_parse_failures(_file_id, _row_number, field, reason, raw_record)`,
+# row numbers per file.
 
 
-def _create_failure_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "create or replace temp table _parse_failures "
-        "(_row_number bigint, field varchar, reason varchar, raw_record varchar)"
+@dataclass(frozen=True)
+class Delivery:
+    """A new file of a batch and the UTF-8 file DuckDB reads for it."""
+
+    file_id: int  # position in the batch
+    file_name: str
+    fingerprint: Fingerprint
+    readable: Path
+    summary: dict[str, str] = field(default_factory=dict)
+
+
+def _create_batch_tables(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
+) -> None:
+    batch = pa.table(
+        {
+            "_file_id": pa.array([d.file_id for d in deliveries], type=pa.int64()),
+            "path": [str(d.readable) for d in deliveries],
+            "file_name": [d.file_name for d in deliveries],
+            "file_hash": [d.fingerprint.file_hash for d in deliveries],
+            "encoding": [d.fingerprint.encoding for d in deliveries],
+            "size_bytes": pa.array([d.fingerprint.size_bytes for d in deliveries], pa.int64()),
+            "file_summary": [
+                json.dumps(d.summary, ensure_ascii=False) if d.summary else None for d in deliveries
+            ],
+        }
     )
+    con.register("_batch_arrow", batch)
+    con.execute("create or replace temp table _batch_files as select * from _batch_arrow")
+    con.unregister("_batch_arrow")
+    con.execute(
+        "create or replace temp table _parse_failures (_file_id bigint, _row_number bigint, "
+        "field varchar, reason varchar, raw_record varchar)"
+    )
+    columns = ", ".join(f"{_quote(raw)} varchar" for raw in spec.columns)
+    con.execute(
+        f"create or replace temp table _records (_file_id bigint, _row_number bigint, "
+        f"{columns}, _raw_record varchar, _broken_rule integer)"
+    )
+
+
+def _path_list(deliveries: Sequence[Delivery]) -> str:
+    return "[" + ", ".join(_literal(str(d.readable)) for d in deliveries) + "]"
 
 
 def _read_header(path: Path) -> list[str]:
@@ -181,13 +221,28 @@ def _read_header(path: Path) -> list[str]:
 
 
 def _read_delimited(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, utf8_path: Path, file_name: str
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
+) -> dict[int, str]:
+    """Files that share a header are read by one read_csv; a file without a required column is
+    refused (returned as file_id -> reason) and nothing of it is read."""
+    refused: dict[int, str] = {}
+    by_header: dict[tuple[str, ...], list[Delivery]] = {}
+    for delivery in deliveries:
+        header = _read_header(delivery.readable)
+        missing = [name for name in spec.required if spec.columns[name] not in header]
+        if missing:
+            wanted = ", ".join(f"{name} ({spec.columns[name]})" for name in missing)
+            refused[delivery.file_id] = f"missing required column(s): {wanted}"
+        else:
+            by_header.setdefault(tuple(header), []).append(delivery)
+    for header, group in by_header.items():
+        _read_delimited_group(con, spec, list(header), group)
+    return refused
+
+
+def _read_delimited_group(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, header: list[str], group: list[Delivery]
 ) -> None:
-    header = _read_header(utf8_path)
-    missing = [name for name in spec.required if spec.columns[name] not in header]
-    if missing:
-        wanted = ", ".join(f"{name} ({spec.columns[name]})" for name in missing)
-        raise FileRefused(spec.name, file_name, f"missing required column(s): {wanted}")
     positional = {f"c{index}": "VARCHAR" for index in range(len(header))}
     position_of = {name: index for index, name in reversed(list(enumerate(header)))}
     selected = [
@@ -203,27 +258,32 @@ def _read_delimited(
         f"""
         create or replace temp table _scanned as
         select * from read_csv(
-            {_literal(str(utf8_path))},
+            {_path_list(group)},
             header = true, columns = {columns_literal}, delim = ',', quote = '"', escape = '"',
-            auto_detect = false, all_varchar = true, null_padding = false,
+            auto_detect = false, all_varchar = true, null_padding = false, filename = '_path',
             store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans'
         )
         """
     )
-    _create_failure_table(con)
     # rejected lines: `line` counts the header as line 1
     con.execute(
         """
-        insert into _parse_failures
-        select line - 1,
-            arg_min(column_name, column_idx),
-            arg_min(error_type || ': ' || error_message, column_idx),
-            any_value(csv_line)
-        from _rejects
-        group by line
+        create or replace temp table _rejected_rows as
+        select files._file_id,
+            rejects.line - 1 as _row_number,
+            arg_min(rejects.column_name, rejects.column_idx) as field,
+            arg_min(rejects.error_type || ': ' || rejects.error_message, rejects.column_idx)
+                as reason,
+            any_value(rejects.csv_line) as raw_record
+        from _rejects as rejects
+        inner join _reject_scans as scans
+            on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
+        inner join _batch_files as files on scans.file_path = files.path
+        group by files._file_id, rejects.line
         """
     )
-    # The k-th good row's ordinal skips the rejected ordinals that come before it.
+    con.execute("insert into _parse_failures select * from _rejected_rows")
+    # The k-th good row of a file skips the rejected ordinals that come before it.
     raw_record = (
         "to_json(struct_pack("
         + ", ".join(
@@ -233,52 +293,123 @@ def _read_delimited(
         )
         + "))"
     )
-    con.execute(
+    _insert_records(
+        con,
+        spec,
         f"""
-        create or replace temp table _records as
         with good as (
-            select rowid - (select min(rowid) from _scanned) + 1 as k, * from _scanned
+            select files._file_id,
+                row_number() over (partition by files._file_id order by scanned.rowid) as k,
+                scanned.*
+            from _scanned as scanned
+            inner join _batch_files as files on scanned._path = files.path
         ),
         skipped as (
-            select _row_number - row_number() over (order by _row_number) as good_before
-            from _parse_failures
+            select _file_id,
+                _row_number - row_number() over (partition by _file_id order by _row_number)
+                    as good_before
+            from _rejected_rows
         )
         select
-            k + (select count(*) from skipped where good_before < k) as _row_number,
+            _file_id,
+            k + (
+                select count(*) from skipped
+                where skipped._file_id = good._file_id and skipped.good_before < good.k
+            ) as _row_number,
             {", ".join(selected)},
             {raw_record} as _raw_record
         from good
+        """,
+    )
+
+
+def _json_paths(paths: Sequence[str]) -> str:
+    return "[" + ", ".join(_literal("$." + path) for path in paths) + "]"
+
+
+def _json_values(spec: SourceSpec, record: str) -> tuple[dict[str, str], str]:
+    """SQL that parses each record once: (list name -> the expression extracting all its paths
+    as a list, the raw columns picked from those lists). `^.field` paths read `_parent`."""
+    own = [path for path in spec.columns.values() if not path.startswith("^.")]
+    inherited = [path[2:] for path in spec.columns.values() if path.startswith("^.")]
+    lists = {"_own_values": f"json_extract_string({record}, {_json_paths(own)})"}
+    if inherited:
+        lists["_parent_values"] = f"json_extract_string(_parent, {_json_paths(inherited)})"
+    picked = []
+    own_index = parent_index = 0
+    for raw, path in spec.columns.items():
+        if path.startswith("^."):
+            parent_index += 1
+            picked.append(f"_parent_values[{parent_index}] as {_quote(raw)}")
+        else:
+            own_index += 1
+            picked.append(f"_own_values[{own_index}] as {_quote(raw)}")
+    return lists, ",\n".join(picked)
+
+
+def _json_error(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> str | None:
+    try:
+        con.execute(
+            f"select count(*) from read_json_objects({_path_list([delivery])}, format = 'auto')"
+        ).fetchone()
+    except duckdb.Error as error:
+        return str(error)
+    return None
+
+
+def _read_json_pages_into(con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]) -> None:
+    """`_pages(_file_id, page_no, page)`, pages numbered per file; a file whose JSON does not
+    parse is left out and becomes one parse failure (row 1) with its text."""
+    readable = list(deliveries)
+    try:
+        _create_pages(con, readable)
+        return
+    except duckdb.Error:
+        pass  # some file is malformed: find which, one by one
+    for delivery in deliveries:
+        error = _json_error(con, delivery)
+        if error is None:
+            continue
+        readable.remove(delivery)
+        raw_text = delivery.readable.read_text(encoding="utf-8", errors="replace")
+        con.execute(
+            "insert into _parse_failures values (?, 1, null, ?, ?)",
+            [
+                delivery.file_id,
+                f"malformed JSON file: {error}".splitlines()[0],
+                raw_text[:MAX_RAW_TEXT],
+            ],
+        )
+    _create_pages(con, readable)
+
+
+def _create_pages(con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]) -> None:
+    con.execute(
+        f"""
+        create or replace temp table _page_reads as
+        select filename as path, json as page
+        from read_json_objects({_path_list(deliveries)}, format = 'auto', filename = true)
+        """
+        if deliveries
+        else "create or replace temp table _page_reads (path varchar, page json)"
+    )
+    con.execute(
+        """
+        create or replace temp table _pages as
+        select files._file_id,
+            row_number() over (partition by files._file_id order by reads.rowid) as page_no,
+            reads.page
+        from _page_reads as reads
+        inner join _batch_files as files on reads.path = files.path
         """
     )
 
 
-def _json_column(record: str, path: str) -> str:
-    if path.startswith("^."):
-        record, path = "_parent", path[2:]
-    return f"json_extract_string({record}, {_literal('$.' + path)})"
-
-
 def _read_json_pages(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, utf8_path: Path, file_name: str
-) -> None:
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
+) -> dict[int, str]:
     """One or more API response pages per file (a JSON object, an array of them, or one a line)."""
-    _create_failure_table(con)
-    pages_sql = f"read_json_objects({_literal(str(utf8_path))}, format = 'auto')"
-    try:
-        # probe on a cursor of its own: a parse error must not abort the file's transaction
-        con.cursor().execute(f"select count(*) from {pages_sql}").fetchone()
-    except duckdb.Error as error:
-        raw_text = utf8_path.read_text(encoding="utf-8", errors="replace")[:MAX_RAW_TEXT]
-        con.execute(
-            "insert into _parse_failures values (1, null, ?, ?)",
-            [f"malformed JSON file: {error}".splitlines()[0], raw_text],
-        )
-        _empty_records(con, spec)
-        return
-    con.execute(
-        f"create or replace temp table _pages as "
-        f"select row_number() over () as page_no, json as page from {pages_sql}"
-    )
+    _read_json_pages_into(con, deliveries)
     ok_filter = "true"
     if spec.ok_when:
         (ok_field, ok_value), *_ = spec.ok_when.items()
@@ -288,7 +419,7 @@ def _read_json_pages(
         con.execute(
             f"""
             insert into _parse_failures
-            select null, {_literal(ok_field)},
+            select _file_id, null, {_literal(ok_field)},
                 'error page ' || page_no || ': ' || {ok_field!r} || '=' || {ok_expr}
                     || ' ' || coalesce(json_extract_string(page, '$.errmsg'),
                                        json_extract_string(page, '$.message'), ''),
@@ -297,88 +428,109 @@ def _read_json_pages(
             """
         )
     assert spec.records is not None
+    # records keep their order: page, then position in the page (and in its parent)
     if "[]." in spec.records:
         parent_path, child_path = spec.records.split("[].", 1)
         flattened = f"""
-            with parents as (
-                select page_no, unnest(json_extract(page, {_literal(f"$.{parent_path}[*]")}))
-                    as _parent
+            with parent_lists as (
+                select _file_id, page_no,
+                    json_extract(page, {_literal(f"$.{parent_path}[*]")}) as parent_list
                 from _pages where {ok_filter}
             ),
-            children as (
-                select page_no, _parent,
-                    unnest(json_extract(_parent, {_literal(f"$.{child_path}[*]")})) as _record
+            parents as (
+                select _file_id, page_no,
+                    unnest(parent_list) as _parent,
+                    generate_subscripts(parent_list, 1) as parent_no
+                from parent_lists
+            ),
+            child_lists as (
+                select *, json_extract(_parent, {_literal(f"$.{child_path}[*]")}) as child_list
                 from parents
             )
-            select * from children
+            select _file_id, page_no, parent_no, _parent,
+                unnest(child_list) as _record,
+                generate_subscripts(child_list, 1) as record_no
+            from child_lists
         """
     else:
         flattened = f"""
-            select page_no, null::json as _parent,
-                unnest(json_extract(page, {_literal(f"$.{spec.records}[*]")})) as _record
-            from _pages where {ok_filter}
+            with record_lists as (
+                select _file_id, page_no,
+                    json_extract(page, {_literal(f"$.{spec.records}[*]")}) as record_list
+                from _pages where {ok_filter}
+            )
+            select _file_id, page_no, 0 as parent_no, null::json as _parent,
+                unnest(record_list) as _record,
+                generate_subscripts(record_list, 1) as record_no
+            from record_lists
         """
-    selected = ",\n".join(
-        f"{_json_column('_record', path)} as {_quote(raw)}" for raw, path in spec.columns.items()
-    )
-    con.execute(
+    lists, picked = _json_values(spec, "_record")
+    extracted = ", ".join(f"{expression} as {name}" for name, expression in lists.items())
+    _insert_records(
+        con,
+        spec,
         f"""
-        create or replace temp table _records as
-        with flattened as ({flattened})
-        select row_number() over (order by page_no) as _row_number,
-            {selected},
-            _record::varchar as _raw_record
-        from flattened
-        """
+        with flattened as ({flattened}),
+        extracted as (
+            select *, {extracted},
+                row_number() over (
+                    partition by _file_id order by page_no, parent_no, record_no
+                ) as _row_number
+            from flattened
+        )
+        select _file_id, _row_number, {picked}, _record::varchar as _raw_record
+        from extracted
+        """,
     )
+    return {}
 
 
 def _read_jsonl(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, utf8_path: Path, file_name: str
-) -> None:
-    """One JSON object a line; the line number is the row number."""
-    _create_failure_table(con)
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
+) -> dict[int, str]:
+    """One JSON object a line; the line number is the row number. A line is parsed once: the
+    extraction of all its columns fails (null) exactly when it is not JSON."""
+    lists, picked = _json_values(spec, "line")
     con.execute(
         f"""
         create or replace temp table _lines as
-        select generate_subscripts(lines, 1) as _row_number,
-            rtrim(unnest(lines), chr(13)) as line
-        from (select string_split(content, chr(10)) as lines
-              from read_text({_literal(str(utf8_path))}))
+        with texts as (
+            select files._file_id, string_split(texts.content, chr(10)) as lines
+            from read_text({_path_list(deliveries)}) as texts
+            inner join _batch_files as files on texts.filename = files.path
+        ),
+        numbered as (
+            select _file_id,
+                generate_subscripts(lines, 1) as _row_number,
+                rtrim(unnest(lines), chr(13)) as line
+            from texts
+        )
+        select *, try({lists["_own_values"]}) as _own_values
+        from numbered
+        where trim(line) <> ''
         """
     )
     con.execute(
         f"""
         insert into _parse_failures
-        select _row_number, null, 'malformed JSON line', left(line, {MAX_RAW_TEXT})
-        from _lines where trim(line) <> '' and not json_valid(line)
+        select _file_id, _row_number, null, 'malformed JSON line', left(line, {MAX_RAW_TEXT})
+        from _lines where _own_values is null
         """
     )
-    selected = ",\n".join(
-        f"{_json_column('_record', path)} as {_quote(raw)}" for raw, path in spec.columns.items()
-    )
-    con.execute(
+    # the raw record is the line as delivered
+    _insert_records(
+        con,
+        spec,
         f"""
-        create or replace temp table _records as
-        with parsed as (
-            select _row_number, line::json as _record
-            from _lines where trim(line) <> '' and json_valid(line)
-        )
-        select _row_number, {selected}, _record::varchar as _raw_record from parsed
-        """
+        select _file_id, _row_number, {picked}, line as _raw_record
+        from _lines where _own_values is not null
+        """,
     )
-
-
-def _empty_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    columns = ", ".join(f"null::varchar as {_quote(raw)}" for raw in spec.columns)
-    con.execute(
-        f"create or replace temp table _records as select null::bigint as _row_number, "
-        f"{columns}, null::varchar as _raw_record where false"
-    )
+    return {}
 
 
 # --------------------------------------------------------------------------------------------
-# one file
+# row rules
 
 
 # What a value of each format looks like once the platforms' wrappers are stripped.
@@ -433,99 +585,217 @@ def _row_rules(spec: SourceSpec) -> list[tuple[str, str, str]]:
     return rules
 
 
-def _apply_row_rules(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
-    """Move records that break a not_empty or format rule from _records to _parse_failures."""
+def _insert_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec, records_sql: str) -> None:
+    """Append a reader's records (`_file_id, _row_number, <raw columns>, _raw_record`) to
+    _records, each marked with the first not_empty or format rule it breaks (`_broken_rule`,
+    null for a good record). Only a broken record keeps its raw text: nothing else needs it."""
+    rules = _row_rules(spec)
+    first_broken = " ".join(
+        f"when {condition} then {number}" for number, (_, condition, _) in enumerate(rules)
+    )
+    con.execute(
+        f"""
+        insert into _records by name
+        with checked as (
+            select *, {f"case {first_broken} end" if rules else "null::integer"} as _broken_rule
+            from ({records_sql})
+        )
+        select * replace (
+            case when _broken_rule is not null then _raw_record end as _raw_record
+        )
+        from checked
+        """
+    )
+
+
+def _quarantine_broken_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Add the records that break a row rule to _parse_failures, with that rule's field and
+    reason."""
     rules = _row_rules(spec)
     if not rules:
         return
-    first_field = " ".join(
-        f"when {condition} then {_literal(name)}" for name, condition, _ in rules
-    )
-    first_reason = " ".join(f"when {condition} then {reason}" for _, condition, reason in rules)
+    field_of = " ".join(f"when {n} then {_literal(name)}" for n, (name, _, _) in enumerate(rules))
+    reason_of = " ".join(f"when {n} then {reason}" for n, (_, _, reason) in enumerate(rules))
     con.execute(
         f"""
         insert into _parse_failures
-        select _row_number, field, reason, _raw_record
-        from (
-            select *, case {first_field} end as field, case {first_reason} end as reason
-            from _records
-        )
-        where field is not null
+        select _file_id, _row_number, case _broken_rule {field_of} end,
+            case _broken_rule {reason_of} end, _raw_record
+        from _records
+        where _broken_rule is not null
         """
     )
-    any_failure = " or ".join(f"({condition})" for _, condition, _ in rules)
-    con.execute(f"delete from _records where {any_failure}")
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection,
+# --------------------------------------------------------------------------------------------
+# one batch
+
+
+def _prepare(
     spec: SourceSpec,
+    file_id: int,
     path: Path,
     file_name: str,
     fingerprint_: Fingerprint,
-    loaded_at: datetime,
     workdir: Path,
-) -> FileOutcome:
-    summary: dict[str, str] = {}
+) -> Delivery:
+    """A UTF-8 file DuckDB can read: the file itself, a transcoded copy or a bill's detail part."""
     if spec.format == "wechatpay_bill":
         parts = split_wechatpay_bill(path, fingerprint_.encoding, workdir)
-        utf8_path, summary = parts.detail_path, parts.summary
-    else:
-        utf8_path = utf8_copy(path, fingerprint_.encoding, workdir)
+        return Delivery(file_id, file_name, fingerprint_, parts.detail_path, parts.summary)
+    readable = utf8_copy(path, fingerprint_.encoding, workdir)
+    return Delivery(file_id, file_name, fingerprint_, readable)
 
-    reader = {
-        "csv": _read_delimited,
-        "wechatpay_bill": _read_delimited,
-        "json_pages": _read_json_pages,
-        "jsonl": _read_jsonl,
-    }[spec.format]
-    reader(con, spec, utf8_path, file_name)
-    _apply_row_rules(con, spec)
 
-    rows_loaded = con.execute("select count(*) from _records").fetchone()[0]
-    rows_quarantined = con.execute("select count(*) from _parse_failures").fetchone()[0]
+READERS = {
+    "csv": _read_delimited,
+    "wechatpay_bill": _read_delimited,
+    "json_pages": _read_json_pages,
+    "jsonl": _read_jsonl,
+}
+
+
+def _stage_batch(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
+) -> dict[int, str]:
+    """Read the batch into the temp tables (_records, _parse_failures) and apply the row rules;
+    returns the refused files (file_id -> reason)."""
+    _create_batch_tables(con, spec, deliveries)
+    refused = READERS[spec.format](con, spec, deliveries)
+    _quarantine_broken_records(con, spec)
+    return refused
+
+
+def _write_batch(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, refused: Iterable[int], loaded_at: datetime
+) -> None:
+    """Append the staged records, failures and one ledger row per loaded file."""
+    refused_ids = ", ".join(str(int(file_id)) for file_id in refused) or "-1"
     columns = ", ".join(_quote(name) for name in spec.columns)
-    params = [file_name, fingerprint_.file_hash, loaded_at]
     con.execute(
         f"""
         insert into {spec.raw_table} ({columns}, _file_name, _file_hash, _row_number, _loaded_at)
-        select {columns}, ?, ?, _row_number, ? from _records order by _row_number
+        select {columns}, files.file_name, files.file_hash, records._row_number, $loaded_at
+        from _records as records
+        inner join _batch_files as files on records._file_id = files._file_id
+        where records._broken_rule is null
+        order by records._file_id, records._row_number
         """,
-        params,
+        {"loaded_at": loaded_at},
     )
     con.execute(
         f"""
         insert into {QUARANTINE_TABLE}
-        select {_literal(spec.name)}, ?, ?, _row_number, field, reason,
-            left(raw_record, {MAX_RAW_TEXT}), ?
-        from _parse_failures order by _row_number nulls first
+        select {_literal(spec.name)}, files.file_name, files.file_hash, failures._row_number,
+            failures.field, failures.reason, left(failures.raw_record, {MAX_RAW_TEXT}), $loaded_at
+        from _parse_failures as failures
+        inner join _batch_files as files on failures._file_id = files._file_id
+        order by failures._file_id, failures._row_number nulls first
         """,
-        params,
+        {"loaded_at": loaded_at},
     )
     con.execute(
-        f"insert into {LOADED_FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            spec.name,
-            file_name,
-            fingerprint_.file_hash,
-            fingerprint_.encoding,
-            fingerprint_.size_bytes,
-            rows_loaded + rows_quarantined,
-            rows_loaded,
-            rows_quarantined,
-            json.dumps(summary, ensure_ascii=False) if summary else None,
-            loaded_at,
-        ],
+        f"""
+        insert into {LOADED_FILES_TABLE}
+        select {_literal(spec.name)}, files.file_name, files.file_hash, files.encoding,
+            files.size_bytes, counts.rows_loaded + counts.rows_quarantined,
+            counts.rows_loaded, counts.rows_quarantined, files.file_summary, $loaded_at
+        from _batch_files as files
+        inner join _file_counts as counts on files._file_id = counts._file_id
+        where files._file_id not in ({refused_ids})
+        order by files._file_id
+        """,
+        {"loaded_at": loaded_at},
     )
-    return FileOutcome(
-        file_name=file_name,
-        file_hash=fingerprint_.file_hash,
-        status="loaded",
-        rows_read=rows_loaded + rows_quarantined,
-        rows_loaded=rows_loaded,
-        rows_quarantined=rows_quarantined,
-        encoding=fingerprint_.encoding,
+
+
+def _count_rows(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int]]:
+    """Per staged file: (rows loaded, rows quarantined), also kept in `_file_counts`."""
+    con.execute(
+        """
+        create or replace temp table _file_counts as
+        select files._file_id,
+            (
+                select count(*) from _records
+                where _records._file_id = files._file_id and _records._broken_rule is null
+            ) as rows_loaded,
+            (select count(*) from _parse_failures where _parse_failures._file_id = files._file_id)
+                as rows_quarantined
+        from _batch_files as files
+        """
     )
+    rows = con.execute("select * from _file_counts").fetchall()
+    return {file_id: (loaded, quarantined) for file_id, loaded, quarantined in rows}
+
+
+def _load_batch(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    deliveries: Sequence[Delivery],
+    loaded_at: datetime,
+) -> dict[int, FileOutcome]:
+    """Load the batch in one transaction; the outcome of each file by file_id. Raises
+    UnreadableBatch when DuckDB cannot read it (nothing is written then)."""
+    try:
+        refused = _stage_batch(con, spec, deliveries)
+    except duckdb.Error as error:
+        raise UnreadableBatch(str(error).splitlines()[0]) from error
+    counts = _count_rows(con)
+    con.execute("begin transaction")
+    try:
+        _write_batch(con, spec, refused, loaded_at)
+    except Exception:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    outcomes = {}
+    for delivery in deliveries:
+        file_hash = delivery.fingerprint.file_hash
+        if delivery.file_id in refused:
+            outcome = FileOutcome(
+                delivery.file_name, file_hash, "refused", detail=refused[delivery.file_id]
+            )
+        else:
+            loaded, quarantined = counts[delivery.file_id]
+            outcome = FileOutcome(
+                file_name=delivery.file_name,
+                file_hash=file_hash,
+                status="loaded",
+                rows_read=loaded + quarantined,
+                rows_loaded=loaded,
+                rows_quarantined=quarantined,
+                encoding=delivery.fingerprint.encoding,
+            )
+        outcomes[delivery.file_id] = outcome
+    return outcomes
+
+
+def _load_batch_or_each(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    deliveries: Sequence[Delivery],
+    loaded_at: datetime,
+) -> dict[int, FileOutcome]:
+    """The batch at once; if DuckDB cannot read it, each file on its own, so that a file DuckDB
+    cannot read is refused alone and the others load."""
+    if not deliveries:
+        return {}
+    try:
+        return _load_batch(con, spec, deliveries, loaded_at)
+    except UnreadableBatch:
+        pass
+    outcomes: dict[int, FileOutcome] = {}
+    for delivery in deliveries:
+        try:
+            outcomes |= _load_batch(con, spec, [delivery], loaded_at)
+        except UnreadableBatch as unreadable:
+            outcomes[delivery.file_id] = FileOutcome(
+                delivery.file_name,
+                delivery.fingerprint.file_hash,
+                "refused",
+                detail=f"unreadable: {unreadable}",
+            )
+    return outcomes
 
 
 # --------------------------------------------------------------------------------------------
@@ -551,38 +821,40 @@ def ingest_files(
     loaded_at: datetime,
     base_dir: Path | None = None,
 ) -> SourceIngestReport:
-    """Load each file of one source in its own transaction; see the module docstring."""
+    """Load the new files of one source as one batch; see the module docstring.
+
+    A file whose bytes were loaded before, or that repeats an earlier file of the batch, is
+    skipped (a repeat of a refused file is refused with it). `report.files` follows `files`.
+    """
     ensure_raw_tables(con, spec)
-    report = SourceIngestReport(source=spec.name)
     seen = loaded_hashes(con, spec.name)
+    outcomes: list[FileOutcome] = []
+    first_of_hash: dict[str, int] = {}  # file hash -> file_id of its first file in this batch
+    repeats: dict[int, int] = {}  # file_id -> file_id of the earlier file with the same bytes
+    deliveries: list[Delivery] = []
     workdir = Path(tempfile.mkdtemp(prefix=f"siyu-{spec.name}-"))
     try:
-        for path in files:
+        for file_id, path in enumerate(files):
             file_name = str(path.relative_to(base_dir)) if base_dir else path.name
             print_ = fingerprint(path)
+            outcomes.append(FileOutcome(file_name, print_.file_hash, "skipped"))
             if print_.file_hash in seen:
-                report.files.append(
-                    FileOutcome(file_name, print_.file_hash, "skipped", detail="already loaded")
-                )
-                continue
-            con.execute("begin transaction")
-            try:
-                outcome = _load_file(con, spec, path, file_name, print_, loaded_at, workdir)
-            except FileRefused as refusal:
-                con.execute("rollback")
-                report.files.append(
-                    FileOutcome(file_name, print_.file_hash, "refused", detail=refusal.reason)
-                )
-                continue
-            except Exception:
-                con.execute("rollback")
-                raise
-            con.execute("commit")
-            seen.add(print_.file_hash)
-            report.files.append(outcome)
+                outcomes[file_id].detail = "already loaded"
+            elif print_.file_hash in first_of_hash:
+                repeats[file_id] = first_of_hash[print_.file_hash]
+            else:
+                first_of_hash[print_.file_hash] = file_id
+                deliveries.append(_prepare(spec, file_id, path, file_name, print_, workdir))
+        for file_id, outcome in _load_batch_or_each(con, spec, deliveries, loaded_at).items():
+            outcomes[file_id] = outcome
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return report
+    for file_id, first in repeats.items():
+        earlier = outcomes[first]
+        refused = earlier.status == "refused"
+        outcomes[file_id].status = "refused" if refused else "skipped"
+        outcomes[file_id].detail = earlier.detail if refused else "already loaded"
+    return SourceIngestReport(source=spec.name, files=outcomes)
 
 
 def refusal_message(report: SourceIngestReport) -> str:

@@ -325,3 +325,239 @@ def test_a_value_that_is_only_a_wrapper_counts_as_empty(con, tmp_path):
     report = ingest(con, "wechatpay_bills", tmp_path)
     assert (report.rows_loaded, report.rows_quarantined) == (1, 1)
     assert quarantine(con)[0][3:] == ("trade_time", "required field trade_time is empty")
+
+
+# --------------------------------------------------------------------------------------------
+# a batch: the new files of a source are loaded together, each keeping its own outcome
+
+
+def test_a_refused_file_in_a_batch_does_not_block_the_good_ones(con, tmp_path):
+    write(tmp_path / "mp_users" / "a.csv", MP_HEADER + "oMP1,oUn1,,2026-11-01 10:00:00,1,\n")
+    write(tmp_path / "mp_users" / "b_bad.csv", "openid,phone\noMP9,\n")
+    write(
+        tmp_path / "mp_users" / "c.csv",
+        MP_HEADER + "oMP2,oUn2,,2026-11-01 10:00:00,1,\noMP3,oUn3,,2026-11-01 11:00:00,1,\n",
+    )
+    report = ingest(con, "mp_users", tmp_path)
+
+    assert [(o.file_name, o.status) for o in report.files] == [
+        ("mp_users/a.csv", "loaded"),
+        ("mp_users/b_bad.csv", "refused"),
+        ("mp_users/c.csv", "loaded"),
+    ]
+    assert "unionid" in report.files[1].detail
+    assert con.execute(
+        "select _file_name, _row_number, openid from raw.mp_users order by 1, 2"
+    ).fetchall() == [
+        ("mp_users/a.csv", 1, "oMP1"),
+        ("mp_users/c.csv", 1, "oMP2"),
+        ("mp_users/c.csv", 2, "oMP3"),
+    ]
+    assert con.execute(
+        "select file_name, rows_loaded from raw.loaded_files order by 1"
+    ).fetchall() == [("mp_users/a.csv", 1), ("mp_users/c.csv", 2)]
+    # the refused file is tried again on the next run, the others are not
+    again = ingest(con, "mp_users", tmp_path)
+    assert [o.status for o in again.files] == ["skipped", "refused", "skipped"]
+
+
+def test_a_redelivery_under_a_new_name_in_the_same_batch_loads_once(con, tmp_path):
+    content = MP_HEADER + "oMP1,oUn1,,2026-11-01 10:00:00,1,\n"
+    write(tmp_path / "mp_users" / "day1.csv", content)
+    write(tmp_path / "mp_users" / "day1_resent.csv", content)
+    write(tmp_path / "mp_users" / "day2.csv", MP_HEADER + "oMP2,oUn2,,2026-11-02 10:00:00,1,\n")
+    report = ingest(con, "mp_users", tmp_path)
+
+    assert [(o.status, o.detail) for o in report.files] == [
+        ("loaded", ""),
+        ("skipped", "already loaded"),
+        ("loaded", ""),
+    ]
+    assert con.execute("select openid, _file_name from raw.mp_users order by 1").fetchall() == [
+        ("oMP1", "mp_users/day1.csv"),
+        ("oMP2", "mp_users/day2.csv"),
+    ]
+
+
+def test_a_repeat_of_a_refused_file_in_the_same_batch_is_refused_too(con, tmp_path):
+    write(tmp_path / "mp_users" / "bad.csv", "openid\noMP9\n")
+    write(tmp_path / "mp_users" / "bad_again.csv", "openid\noMP9\n")
+    report = ingest(con, "mp_users", tmp_path)
+    assert [o.status for o in report.files] == ["refused", "refused"]
+    assert report.files[0].detail == report.files[1].detail
+
+
+def test_a_gbk_file_batched_with_utf8_files_keeps_its_text_and_name(con, tmp_path):
+    header = "订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间\n"
+    write(
+        tmp_path / "tmall_orders" / "a_utf8.csv",
+        header + "2881,tb_甲,19.90,交易成功,2026-11-01 10:00:00\n",
+    )
+    write(
+        tmp_path / "tmall_orders" / "b_gbk.csv",
+        (header + "2882,tb_乙,29.90,交易成功,2026-11-01 11:00:00\n").encode("gbk"),
+    )
+    write(
+        tmp_path / "tmall_orders" / "c_bom.csv",
+        "\ufeff" + header + "2883,tb_丙,39.90,交易关闭,2026-11-01 12:00:00\n",
+    )
+    report = ingest(con, "tmall_orders", tmp_path)
+
+    assert [o.encoding for o in report.files] == ["utf-8", "gb18030", "utf-8-sig"]
+    assert con.execute(
+        "select _file_name, _row_number, order_id, buyer_nick, order_status "
+        "from raw.tmall_orders order by 1"
+    ).fetchall() == [
+        ("tmall_orders/a_utf8.csv", 1, "2881", "tb_甲", "交易成功"),
+        ("tmall_orders/b_gbk.csv", 1, "2882", "tb_乙", "交易成功"),
+        ("tmall_orders/c_bom.csv", 1, "2883", "tb_丙", "交易关闭"),
+    ]
+    assert con.execute(
+        "select file_name, encoding from raw.loaded_files order by 1"
+    ).fetchall() == [
+        ("tmall_orders/a_utf8.csv", "utf-8"),
+        ("tmall_orders/b_gbk.csv", "gb18030"),
+        ("tmall_orders/c_bom.csv", "utf-8-sig"),
+    ]
+
+
+def test_quarantined_rows_keep_their_own_file_and_row_numbers_in_a_batch(con, tmp_path):
+    write(
+        tmp_path / "mp_users" / "a.csv",
+        MP_HEADER
+        + "oMP1,oUn1,,2026-11-01 10:00:00,1,\n"
+        + "oMP2\n"  # too few columns: row 2 of a.csv
+        + "oMP3,oUn3,,2026-11-01 10:00:00,1,\n",
+    )
+    write(
+        tmp_path / "mp_users" / "b.csv",
+        MP_HEADER
+        + "oMP4,oUn4,,2026-11-01 10:00:00,1,\n"
+        + "oMP5,oUn5,,2026-11-01 10:00:00,1,\n"
+        + ",oUn6,,2026-11-01 10:00:00,1,\n"  # empty openid: row 3 of b.csv
+        + "oMP7,oUn7,,not a time,1,\n"  # row 4 of b.csv
+        + "oMP8,oUn8,,2026-11-01 10:00:00,1,\n",
+    )
+    report = ingest(con, "mp_users", tmp_path)
+
+    assert [(o.rows_read, o.rows_loaded, o.rows_quarantined) for o in report.files] == [
+        (3, 2, 1),
+        (5, 3, 2),
+    ]
+    assert [(row[1], row[2], row[3]) for row in quarantine(con)] == [
+        ("mp_users/a.csv", 2, "c1"),
+        ("mp_users/b.csv", 3, "openid"),
+        ("mp_users/b.csv", 4, "register_time"),
+    ]
+    assert con.execute(
+        "select _file_name, _row_number, openid from raw.mp_users order by 1, 2"
+    ).fetchall() == [
+        ("mp_users/a.csv", 1, "oMP1"),
+        ("mp_users/a.csv", 3, "oMP3"),
+        ("mp_users/b.csv", 1, "oMP4"),
+        ("mp_users/b.csv", 2, "oMP5"),
+        ("mp_users/b.csv", 5, "oMP8"),
+    ]
+    raw_records = con.execute(
+        "select raw_record from raw.quarantine "
+        "where file_name = 'mp_users/b.csv' order by row_number"
+    ).fetchall()
+    assert json.loads(raw_records[1][0])["register_time"] == "not a time"
+
+
+def test_a_malformed_json_file_in_a_batch_is_quarantined_alone(con, tmp_path):
+    def page(*openids: str) -> str:
+        return json.dumps({"user_info_list": [{"openid": o, "subscribe": 1} for o in openids]})
+
+    write(tmp_path / "oa_followers" / "p1.json", page("oOA1", "oOA2", "oOA3"))
+    write(tmp_path / "oa_followers" / "p2.json", '{"user_info_list": [{"openid": ')
+    write(tmp_path / "oa_followers" / "p3.json", page("oOA4", "oOA5"))
+    report = ingest(con, "oa_followers", tmp_path)
+
+    assert [(o.status, o.rows_loaded, o.rows_quarantined) for o in report.files] == [
+        ("loaded", 3, 0),
+        ("loaded", 0, 1),
+        ("loaded", 2, 0),
+    ]
+    assert con.execute(
+        "select _file_name, _row_number, openid from raw.oa_followers order by 1, 2"
+    ).fetchall() == [
+        ("oa_followers/p1.json", 1, "oOA1"),
+        ("oa_followers/p1.json", 2, "oOA2"),
+        ("oa_followers/p1.json", 3, "oOA3"),
+        ("oa_followers/p3.json", 1, "oOA4"),
+        ("oa_followers/p3.json", 2, "oOA5"),
+    ]
+    (failure,) = quarantine(con)
+    assert failure[1:3] == ("oa_followers/p2.json", 1)
+    assert failure[4].startswith("malformed JSON file")
+
+
+def test_records_are_numbered_in_page_order_within_each_file(con, tmp_path):
+    pages = [
+        {"user_info_list": [{"openid": f"oOA{page}_{index}"} for index in range(50)]}
+        for page in range(3)
+    ]
+    write(tmp_path / "oa_followers" / "pages.jsonl", "\n".join(json.dumps(p) for p in pages))
+    write(tmp_path / "oa_followers" / "single.json", json.dumps(pages[0]))
+    ingest(con, "oa_followers", tmp_path)
+
+    numbered = con.execute(
+        "select _row_number, openid from raw.oa_followers "
+        "where _file_name = 'oa_followers/pages.jsonl' order by 1"
+    ).fetchall()
+    expected = [f"oOA{page}_{index}" for page in range(3) for index in range(50)]
+    assert numbered == list(enumerate(expected, start=1))
+    assert con.execute(
+        "select max(_row_number) from raw.oa_followers "
+        "where _file_name = 'oa_followers/single.json'"
+    ).fetchone() == (50,)
+
+
+def test_wechatpay_bills_in_one_batch_keep_their_own_summaries(con, tmp_path):
+    columns = SPECS["wechatpay_bills"].columns
+    header = ",".join(columns.values())
+
+    def bill(transaction_id: str, total: str) -> str:
+        values = dict.fromkeys(columns, "")
+        values |= {
+            "trade_time": "2026-11-01 10:00:00",
+            "transaction_id": transaction_id,
+            "trade_state": "SUCCESS",
+            "settlement_total": total,
+            "refund_amount": "0.00",
+        }
+        detail = ",".join("`" + values[name] for name in columns)
+        return f"{header}\n{detail}\n总交易单数,应结订单总金额\n`1,`{total}\n"
+
+    write(tmp_path / "wechatpay_bills" / "d1.csv", bill("42001", "1.00"))
+    write(tmp_path / "wechatpay_bills" / "d2.csv", bill("42002", "2.00").encode("gb18030"))
+    ingest(con, "wechatpay_bills", tmp_path)
+
+    assert con.execute(
+        "select _file_name, transaction_id from raw.wechatpay_bills order by 1"
+    ).fetchall() == [
+        ("wechatpay_bills/d1.csv", "`42001"),
+        ("wechatpay_bills/d2.csv", "`42002"),
+    ]
+    summaries = con.execute("select file_name, file_summary from raw.loaded_files order by 1")
+    assert [(name, json.loads(text)["应结订单总金额"]) for name, text in summaries.fetchall()] == [
+        ("wechatpay_bills/d1.csv", "1.00"),
+        ("wechatpay_bills/d2.csv", "2.00"),
+    ]
+
+
+def test_a_file_duckdb_cannot_read_is_refused_and_the_batch_loads(con, tmp_path):
+    write(tmp_path / "mp_users" / "a.csv", MP_HEADER + "oMP1,oUn1,,2026-11-01 10:00:00,1,\n")
+    # stray carriage returns that DuckDB's CSV parser gives up on
+    write(tmp_path / "mp_users" / "b.csv", MP_HEADER + "oMP2,oUn2,,\r\r\r2026-11-01,1,\n")
+    write(tmp_path / "mp_users" / "c.csv", MP_HEADER + "oMP3,oUn3,,2026-11-01 10:00:00,1,\n")
+    report = ingest(con, "mp_users", tmp_path)
+
+    assert [o.status for o in report.files] == ["loaded", "refused", "loaded"]
+    assert report.files[1].detail.startswith("unreadable: ")
+    assert con.execute("select openid from raw.mp_users order by 1").fetchall() == [
+        ("oMP1",),
+        ("oMP3",),
+    ]
+    assert con.execute("select count(*) from raw.loaded_files").fetchone() == (2,)
