@@ -80,15 +80,32 @@ def spark_table_folders(spark_dir: Path, schemas: tuple[str, ...] = BUILT_SCHEMA
     return folders
 
 
+def spark_parquet_select(con: duckdb.DuckDBPyConnection, folder: Path) -> str:
+    """A DuckDB query over a Spark table's Parquet files with Spark's types mapped back.
+
+    Spark's TIMESTAMP is an instant that the session (time zone UTC, profiles.yml) shows as
+    siyu's local wall-clock time; its Parquet files mark it adjusted to UTC, which DuckDB reads
+    as TIMESTAMP WITH TIME ZONE. It is read back as the plain TIMESTAMP it was on DuckDB.
+    """
+    files = "'" + str(folder / "*.parquet").replace("'", "''") + "'"
+    columns = con.execute(f"describe select * from read_parquet({files})").fetchall()
+    select_list = ", ".join(
+        f"timezone('UTC', \"{name}\") as \"{name}\""
+        if column_type == "TIMESTAMP WITH TIME ZONE"
+        else f'"{name}"'
+        for name, column_type, *_ in columns
+    )
+    return f"select {select_list} from read_parquet({files})"
+
+
 def import_spark_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> list[str]:
     """Replace the DuckDB tables of the built schemas by the tables the Spark build wrote."""
     imported = []
     for (schema, table), folder in spark_table_folders(spark_dir).items():
-        files = str(folder / "*.parquet").replace("'", "''")
         con.execute(f'create schema if not exists "{schema}"')
         con.execute(
             f'create or replace table "{schema}"."{table}" as '
-            f"select * from read_parquet('{files}')"
+            + spark_parquet_select(con, folder)
         )
         imported.append(f"{schema}.{table}")
     return imported
