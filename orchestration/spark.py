@@ -90,7 +90,7 @@ def spark_parquet_select(con: duckdb.DuckDBPyConnection, folder: Path) -> str:
     files = "'" + str(folder / "*.parquet").replace("'", "''") + "'"
     columns = con.execute(f"describe select * from read_parquet({files})").fetchall()
     select_list = ", ".join(
-        f"timezone('UTC', \"{name}\") as \"{name}\""
+        f'timezone(\'UTC\', "{name}") as "{name}"'
         if column_type == "TIMESTAMP WITH TIME ZONE"
         else f'"{name}"'
         for name, column_type, *_ in columns
@@ -104,8 +104,7 @@ def import_spark_tables(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> list
     for (schema, table), folder in spark_table_folders(spark_dir).items():
         con.execute(f'create schema if not exists "{schema}"')
         con.execute(
-            f'create or replace table "{schema}"."{table}" as '
-            + spark_parquet_select(con, folder)
+            f'create or replace table "{schema}"."{table}" as ' + spark_parquet_select(con, folder)
         )
         imported.append(f"{schema}.{table}")
     return imported

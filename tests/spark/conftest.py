@@ -22,6 +22,51 @@ from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
 
 
+def invoke_dbt(args: list[str], env: dict[str, str], target_path: Path):
+    """dbt in this process (dbtRunner) with `env` set for the call; raises unless it succeeds."""
+    from dbt.cli.main import dbtRunner
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(target_path),
+                "--log-path",
+                str(target_path),
+                "--quiet",
+            ]
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if not result.success:
+        failures = [
+            f"{node.node.name}: {node.message}"
+            for node in getattr(result.result, "results", None) or []
+            if getattr(node, "status", None) not in ("success", "pass")
+        ]
+        raise AssertionError(
+            f"dbt {args[0]} failed: {result.exception}\n" + "\n".join(failures[:20])
+        )
+    return result
+
+
+def show_rows(sql: str, env: dict[str, str], target_path: Path) -> list[tuple]:
+    """The rows of an inline query compiled by dbt (macros rendered) on the target env selects."""
+    result = invoke_dbt(["show", "--inline", sql, "--limit", "1000"], env, target_path)
+    return [tuple(row) for row in result.result.results[0].agate_table.rows]
+
+
 @dataclass(frozen=True)
 class SparkDbt:
     """dbt on the spark target, in this process, against one Spark directory."""
@@ -29,47 +74,26 @@ class SparkDbt:
     spark_dir: Path
     target_path: Path
 
+    @property
+    def env(self) -> dict[str, str]:
+        return {"SIYU_TARGET": "spark", **spark.spark_env(self.spark_dir)}
+
     def run(self, args: list[str]) -> None:
-        from dbt.cli.main import dbtRunner
+        invoke_dbt(args, self.env, self.target_path)
 
-        saved = {key: os.environ.get(key) for key in ("SIYU_TARGET", "SIYU_SPARK_DIR")}
-        os.environ.update({"SIYU_TARGET": "spark", **spark.spark_env(self.spark_dir)})
-        try:
-            result = dbtRunner().invoke(
-                [
-                    *args,
-                    "--project-dir",
-                    str(DBT_PROJECT_DIR),
-                    "--profiles-dir",
-                    str(DBT_PROJECT_DIR),
-                    "--target-path",
-                    str(self.target_path),
-                    "--log-path",
-                    str(self.target_path),
-                    "--quiet",
-                ]
-            )
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-        if not result.success:
-            failures = [
-                f"{node.node.name}: {node.message}"
-                for node in (result.result or [])
-                if getattr(node, "status", None) not in ("success", "pass")
-            ]
-            raise AssertionError(f"dbt {' '.join(args)} failed on spark: {result.exception}\n"
-                                 + "\n".join(failures[:20]))
+    def show(self, sql: str) -> list[tuple]:
+        return show_rows(sql, self.env, self.target_path)
 
-    def sql(self, query: str) -> list[tuple]:
-        """Rows of a query on the shared Spark session (created by the first dbt call)."""
+    @staticmethod
+    def session():
+        """The Spark session dbt-spark created (process-wide; call after a first dbt command)."""
         from pyspark.sql import SparkSession
 
-        session = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
-        return [tuple(row) for row in session.sql(query).collect()]
+        return SparkSession.builder.getOrCreate()
+
+    def sql(self, query: str) -> list[tuple]:
+        """Rows of a query on the shared Spark session."""
+        return [tuple(row) for row in self.session().sql(query).collect()]
 
 
 @dataclass(frozen=True)

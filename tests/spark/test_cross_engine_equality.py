@@ -12,7 +12,9 @@ from orchestration.publish.audit import AUDIT_FILE
 
 # contract marts (docs/marts-contract.md; audit.yml lists them with their keys) and all others
 AUDITED_MARTS = yaml.safe_load(AUDIT_FILE.read_text(encoding="utf-8"))["marts"]
-SPARK_MARTS = sorted(name for name, spec in AUDITED_MARTS.items() if "spark" in spec.get("targets", ["spark"]))
+SPARK_MARTS = sorted(
+    name for name, spec in AUDITED_MARTS.items() if "spark" in spec.get("targets", ["spark"])
+)
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 # doubles (rates, medians, elapsed days) may differ in their last bits between engines
 FLOAT_DIGITS = 9
@@ -93,7 +95,7 @@ EMPTY_ON_THE_SAMPLE = {"identity_customer_id_changes", "rpt_unmapped_ad_spend"}
 def test_the_build_times_are_measured(sample_builds, record_property):
     record_property("duckdb_build_seconds", round(sample_builds.duckdb_seconds, 1))
     record_property("spark_build_seconds", round(sample_builds.spark_seconds, 1))
-    print(  # noqa: T201 (shown with -s / -rA; the README quotes these figures)
+    print(  # shown with -rA; the README quotes these figures
         f"sample build: DuckDB {sample_builds.duckdb_seconds:.1f} s, "
         f"Spark {sample_builds.spark_seconds:.1f} s"
     )

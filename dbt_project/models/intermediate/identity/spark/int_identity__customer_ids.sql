@@ -10,7 +10,10 @@
       oldest previous customer (earliest customer_first_seen_at, then smallest id), a split leaves
       the id with the part holding most of its identifiers (then the earliest identifier, then the
       smallest component), a new customer's id is 'C' + the first 16 hex digits (upper case) of
-      the SHA-256 of its anchor identifier's node_key (earliest first_seen_at, then smallest key).
+      the SHA-256 of its anchor identifier's node_key (earliest first_seen_at, then smallest key),
+      of node_key || '#1', '#2', ... while that id is held by a previous customer. (Python also
+      skips ids it has just given to another new customer: that needs two anchors whose hashes
+      share 64 bits; here both would get the id and customer_identifiers would expose it.)
     Components are identified by their smallest node_index, which orders them as the Python model's
     component numbers do, so every tie is broken the same way on both engines.
 -#}
@@ -133,16 +136,50 @@ anchors as (
     where anchor_rank = 1
 ),
 
-component_ids as (
+-- a new customer's id: from its anchor, salted with '#<attempt>' while the id is already taken by a
+-- previous customer (a split can leave the anchor's own id with the other part)
+new_id_candidates as (
     select
         anchors.component,
-        coalesce(
-            surviving_ids.customer_id,
-            'C' || upper(substr({{ siyu.sha256_hex('anchors.anchor_key') }}, 1, 16))
-        ) as customer_id
+        attempts.attempt,
+        'C' || upper(substr({{ siyu.sha256_hex(
+            "case when attempts.attempt = 0 then anchors.anchor_key "
+            ~ "else anchors.anchor_key || '#' || cast(attempts.attempt as " ~ dbt.type_string() ~ ") end"
+        ) }}, 1, 16)) as customer_id
     from anchors
+    cross join (
+        {%- for attempt in range(var('siyu_identity_id_attempts') | int) %}
+        select {{ attempt }} as attempt{{ ' union all' if not loop.last }}
+        {%- endfor %}
+    ) as attempts
     left join surviving_ids
         on anchors.component = surviving_ids.component
+    where surviving_ids.component is null
+),
+
+new_ids as (
+    select
+        component,
+        customer_id
+    from (
+        select
+            new_id_candidates.component,
+            new_id_candidates.customer_id,
+            row_number() over (
+                partition by new_id_candidates.component order by new_id_candidates.attempt
+            ) as attempt_rank
+        from new_id_candidates
+        left join (select distinct customer_id from previous_version) as taken
+            on new_id_candidates.customer_id = taken.customer_id
+        where taken.customer_id is null
+    ) as free_candidates
+    where attempt_rank = 1
+),
+
+component_ids as (
+    select * from surviving_ids
+    union all
+    select * from new_ids
 ),
 
 assigned as (
@@ -160,7 +197,8 @@ assigned as (
         min(labelled.first_seen_at) over (partition by labelled.component) as customer_first_seen_at,
         count(*) over (partition by labelled.component) as customer_identifiers
     from labelled
-    inner join component_ids
+    -- left: a customer without an id (every attempt taken) fails the not_null test, not vanishes
+    left join component_ids
         on labelled.component = component_ids.component
 )
 
