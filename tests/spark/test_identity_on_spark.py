@@ -20,13 +20,9 @@ import pytest
 
 from orchestration.identity.components import component_labels
 from orchestration.identity.stable_ids import assign_customer_ids
+from tests.identity.test_components import shuffled_chain
 
 EMPTY_PREVIOUS = pd.DataFrame(columns=["node_key", "customer_id", "customer_first_seen_at"])
-
-
-def shuffled_chain(length: int, seed: int) -> list[tuple[int, int]]:
-    order = np.random.default_rng(seed).permutation(length)
-    return [(int(order[i]), int(order[i + 1])) for i in range(length - 1)]
 
 
 def random_graph(node_count: int, edge_count: int, seed: int) -> list[tuple[int, int]]:
