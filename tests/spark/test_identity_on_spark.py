@@ -152,7 +152,7 @@ def test_first_run_ids_on_spark_equal_the_python_rule(graph_runs):
     nodes, edges, _, first, *_ = graph_runs
     expected = python_ids(nodes, edges, EMPTY_PREVIOUS)
     assert first["previous_customer_id"].isna().all()
-    compared = expected.join(first[["customer_id"]], rsuffix="_spark")
+    compared = expected.join(first[["customer_id"]].add_suffix("_spark"))
     mismatched = compared[compared["customer_id"] != compared["customer_id_spark"]]
     assert mismatched.empty, mismatched.head()
     sizes = first.groupby("customer_id")["customer_id"].transform("size")
@@ -164,7 +164,7 @@ def test_second_run_keeps_merges_and_splits_ids_as_the_python_rule(graph_runs):
     previous = first.reset_index()[["node_key", "customer_id", "customer_first_seen_at"]]
     previous["customer_first_seen_at"] = pd.to_datetime(previous["customer_first_seen_at"])
     expected = python_ids(nodes, day2_edges, previous)
-    compared = expected.join(second[["customer_id"]], rsuffix="_spark")
+    compared = expected.join(second[["customer_id"]].add_suffix("_spark"))
     mismatched = compared[compared["customer_id"] != compared["customer_id_spark"]]
     assert mismatched.empty, mismatched.head()
     assert (second["previous_customer_id"] == first["customer_id"].reindex(second.index)).all()
