@@ -32,6 +32,7 @@ test: install lint
 
 lint: install
 	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
 	$(BIN)/sqlfluff lint dbt_project --processes 2
 
 ## the Dagster UI with the asset graph, checks, schedules and sensors

@@ -16,7 +16,9 @@ class WarehouseResource(dg.ConfigurableResource):
     """The working DuckDB warehouse runs write to, where it is published, and the landing folder.
 
     `warehouse_path` is the working warehouse: ingestion, dbt and the audit use it. Marts reach
-    `published_path` (what BI tools read) only through orchestration/publish.
+    `published_path` (what BI tools read) only through orchestration/publish. With the dbt target
+    `spark`, dbt builds on Spark from the raw layer handed over as Parquet in `spark_dir`, and the
+    built tables come back into the working warehouse (orchestration/spark.py).
     """
 
     warehouse_path: str
@@ -24,6 +26,8 @@ class WarehouseResource(dg.ConfigurableResource):
     landing_dir: str
     parquet_dir: str | None = None
     hash_salt: str = DEFAULT_HASH_SALT
+    dbt_target: str = "duckdb"
+    spark_dir: str | None = None
 
     @classmethod
     def from_settings(cls, settings: SiyuSettings) -> WarehouseResource:
@@ -33,6 +37,8 @@ class WarehouseResource(dg.ConfigurableResource):
             landing_dir=str(settings.landing_dir),
             parquet_dir=str(settings.parquet_dir) if settings.parquet_dir else None,
             hash_salt=settings.hash_salt,
+            dbt_target=settings.dbt_target,
+            spark_dir=str(settings.spark_dir),
         )
 
     @property

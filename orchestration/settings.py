@@ -12,6 +12,7 @@ DEFAULT_LANDING_DIR = REPO_ROOT / "seeds" / "landing"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "siyu.duckdb"
 DEFAULT_WORK_WAREHOUSE = REPO_ROOT / "warehouse" / "work" / "siyu_work.duckdb"
 DEFAULT_PARQUET_DIR = REPO_ROOT / "warehouse" / "parquet"
+DEFAULT_SPARK_DIR = REPO_ROOT / "warehouse" / "spark"
 DISABLED = {"", "0", "off", "false", "no", "none"}
 DEFAULT_HASH_SALT = "siyu-sample-salt"
 DEFAULT_REFRESH_CRON = "0 6 * * *"
@@ -30,6 +31,8 @@ class SiyuSettings:
     refresh_cron: str
     ground_truth_dir: Path | None = None
     timezone: str = "Asia/Shanghai"
+    # spark target only: raw Parquet hand-off, Spark warehouse, metastore (orchestration/spark.py)
+    spark_dir: Path = DEFAULT_SPARK_DIR
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
@@ -51,6 +54,7 @@ class SiyuSettings:
             refresh_cron=env.get("SIYU_REFRESH_CRON") or DEFAULT_REFRESH_CRON,
             # a generator's ground truth beside the landing folder (the committed sample has one)
             ground_truth_dir=ground_truth_dir if ground_truth_dir.is_dir() else None,
+            spark_dir=Path(env.get("SIYU_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve(),
         )
 
 

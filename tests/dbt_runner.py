@@ -29,6 +29,8 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> 
             **os.environ,
             "SIYU_WORK_WAREHOUSE": str(warehouse),
             "DBT_LOG_PATH": str(target_path),
+            # the DuckDB file above, whatever SIYU_TARGET the shell has (tests/spark/ runs Spark)
+            "SIYU_TARGET": "duckdb",
             **env,
         },
         capture_output=True,

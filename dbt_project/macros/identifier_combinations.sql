@@ -10,7 +10,7 @@
     select
         {%- for identifier in identifiers %}
         {{ identifier.column }} as id_value_{{ loop.index }},
-        {{ identifier.get('junk_reason') or 'cast(null as varchar)' }} as junk_reason_{{ loop.index }},
+        {{ identifier.get('junk_reason') or 'cast(null as ' ~ dbt.type_string() ~ ')' }} as junk_reason_{{ loop.index }},
         {%- endfor %}
         min({{ record_key }}) as record_key,
         min({{ seen_at }}) as first_seen_at,
@@ -20,6 +20,6 @@
     group by
         {%- for identifier in identifiers %}
         {{ identifier.column }},
-        {{ identifier.get('junk_reason') or 'cast(null as varchar)' }}{{ ',' if not loop.last }}
+        {{ identifier.get('junk_reason') or 'cast(null as ' ~ dbt.type_string() ~ ')' }}{{ ',' if not loop.last }}
         {%- endfor %}
 {%- endmacro %}

@@ -7,5 +7,9 @@
 {%- endmacro %}
 
 {% macro default__json_array_item(column, position) -%}
-    json_extract_string({{ column }}, '$[' || cast({{ position }} as varchar) || ']')
+    json_extract_string({{ column }}, '$[' || cast({{ position }} as {{ dbt.type_string() }}) || ']')
+{%- endmacro %}
+
+{% macro spark__json_array_item(column, position) -%}
+    get_json_object({{ column }}, '$[' || cast({{ position }} as string) || ']')
 {%- endmacro %}

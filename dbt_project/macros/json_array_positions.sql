@@ -10,3 +10,15 @@
 {% macro default__json_array_positions(column) -%}
     unnest(range(cast(case when json_valid({{ column }}) then coalesce(json_array_length({{ column }}), 0) else 0 end as bigint)))
 {%- endmacro %}
+
+{#- Spark: json_array_length is null for malformed text or a non-array; explode of an empty array
+    yields no row. -#}
+{% macro spark__json_array_positions(column) -%}
+    explode(
+        case
+            when coalesce(json_array_length({{ column }}), 0) > 0
+                then sequence(0, json_array_length({{ column }}) - 1)
+            else array()
+        end
+    )
+{%- endmacro %}

@@ -15,3 +15,11 @@
     {%- endset -%}
     json_extract_string({{ column }}, '{{ path | trim }}')
 {%- endmacro %}
+
+{% macro spark__json_string(column, keys) -%}
+    {%- set key_list = [keys] if keys is string else keys -%}
+    {%- set path -%}
+        ${% for key in key_list %}['{{ key | replace("\\", "\\\\") | replace("'", "\\'") }}']{% endfor %}
+    {%- endset -%}
+    get_json_object({{ column }}, {{ siyu.sql_string(path | trim) }})
+{%- endmacro %}

@@ -9,7 +9,7 @@
     case
         when {{ mobile }} is not null then left({{ mobile }}, 3) || '****' || right({{ mobile }}, 4)
         else replace(
-            nullif(regexp_extract({{ siyu.phone_without_separators(column) }}, '{{ masked_pattern }}', 1), ''),
+            nullif({{ siyu.regexp_group(siyu.phone_without_separators(column), masked_pattern) }}, ''),
             '＊',
             '*'
         )

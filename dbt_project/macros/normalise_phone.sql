@@ -6,5 +6,5 @@
 -#}
 {% macro normalise_phone(column) -%}
     {%- set mobile_after_country_code = '^(?:\\+86|0086|86)?(1[3-9][0-9]{9})$' -%}
-    nullif(regexp_extract({{ siyu.phone_without_separators(column) }}, '{{ mobile_after_country_code }}', 1), '')
+    nullif({{ siyu.regexp_group(siyu.phone_without_separators(column), mobile_after_country_code) }}, '')
 {%- endmacro %}

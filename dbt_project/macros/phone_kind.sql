@@ -8,7 +8,7 @@
 -#}
 {% macro phone_kind(column) -%}
     {%- set cleaned = siyu.phone_without_separators(column) -%}
-    {%- set without_country_code = "regexp_replace(" ~ cleaned ~ ", '^(\\+86|0086)', '')" -%}
+    {%- set without_country_code = siyu.regexp_replace_all(cleaned, '^(\\+86|0086)', '') -%}
     {%- set landline_pattern = '^(0[1-9][0-9]{8,10}|[2-9][0-9]{6,7}|[48]00[0-9]{7})$' -%}
     case
         when {{ cleaned }} is null then 'empty'

@@ -5,5 +5,6 @@
     The building block of normalise_phone, phone_kind and mask_phone; never output it.
 -#}
 {% macro phone_without_separators(column) -%}
-    nullif(regexp_replace(cast({{ column }} as varchar), '[\s\x{3000}\x{feff}\-－—.()（）\[\]''`]', '', 'g'), '')
+    {%- set separators = "[\\s\\x{3000}\\x{feff}\\-－—.()（）\\[\\]'`]" -%}
+    nullif({{ siyu.regexp_replace_all('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', separators, '') }}, '')
 {%- endmacro %}

@@ -16,3 +16,12 @@
         nullif(regexp_extract(try(url_decode({{ column }})), '{{ nested_pattern }}', 1), '')
     )
 {%- endmacro %}
+
+{% macro spark__query_param(column, name) -%}
+    {%- set plain_pattern = "(?:^|[?&])\\Q" ~ name ~ "\\E=([^&#]*)" -%}
+    {%- set nested_pattern = "(?:^|[?&=])\\Q" ~ name ~ "\\E=([^&#]*)" -%}
+    coalesce(
+        nullif(try_url_decode({{ siyu.regexp_group(column, plain_pattern) }}), ''),
+        nullif({{ siyu.regexp_group('try_url_decode(' ~ column ~ ')', nested_pattern) }}, '')
+    )
+{%- endmacro %}

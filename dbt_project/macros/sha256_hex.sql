@@ -6,3 +6,7 @@
 {% macro default__sha256_hex(expression) -%}
     sha256({{ expression }})
 {%- endmacro %}
+
+{% macro spark__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}

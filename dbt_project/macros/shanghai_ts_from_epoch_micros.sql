@@ -11,3 +11,9 @@
 {% macro default__shanghai_ts_from_epoch_micros(micros) -%}
     make_timestamp(cast({{ micros }} as bigint)) + to_hours(cast({{ var('siyu_local_utc_offset_hours') }} as bigint))
 {%- endmacro %}
+
+{#- Spark: the session time zone is UTC (profiles.yml), so an instant's UTC wall clock plus the
+    offset is the local time; a fractional micro rounds half to even as DuckDB's cast does. -#}
+{% macro spark__shanghai_ts_from_epoch_micros(micros) -%}
+    timestamp_micros(cast(rint({{ micros }}) as bigint) + {{ var('siyu_local_utc_offset_hours') | int }} * 3600000000)
+{%- endmacro %}

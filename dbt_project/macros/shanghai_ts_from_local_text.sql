@@ -15,3 +15,12 @@
         {%- for layout in layouts %}'{{ layout }}'{{ ', ' if not loop.last }}{% endfor -%}
     ])
 {%- endmacro %}
+
+{#- Spark: the first layout that parses, each layout translated to a Java date-time pattern. -#}
+{% macro spark__shanghai_ts_from_local_text(column) -%}
+    coalesce(
+        {%- for layout in var('siyu_local_datetime_layouts') %}
+        try_to_timestamp({{ siyu.trim_text(column) }}, {{ siyu.sql_string(siyu.java_datetime_pattern(layout)) }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}

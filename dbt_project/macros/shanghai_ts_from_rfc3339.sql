@@ -17,3 +17,18 @@
         {{ siyu.shanghai_ts_from_local_text(column) }}
     )
 {%- endmacro %}
+
+{% macro spark__shanghai_ts_from_rfc3339(column) -%}
+    {%- set with_offset = siyu.regexp_replace_all(siyu.trim_text(column), '[Zz]$', '+00:00') -%}
+    {%- set parsed -%}
+        coalesce(
+            {%- for layout in ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M:%S%z'] %}
+            try_to_timestamp({{ with_offset }}, {{ siyu.sql_string(siyu.java_datetime_pattern(layout)) }}){{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- endset -%}
+    coalesce(
+        {{ siyu.shanghai_ts_from_epoch_micros('unix_micros(' ~ parsed ~ ')') }},
+        {{ siyu.shanghai_ts_from_local_text(column) }}
+    )
+{%- endmacro %}

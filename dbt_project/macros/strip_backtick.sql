@@ -3,5 +3,5 @@
     value so that spreadsheets keep it as text, trimmed, empty as null.
 -#}
 {% macro strip_backtick(column) -%}
-    {{ siyu.trim_text("regexp_replace(" ~ column ~ ", '^\\s*`', '')") }}
+    {{ siyu.trim_text(siyu.regexp_replace_all(column, '^\\s*`', '')) }}
 {%- endmacro %}

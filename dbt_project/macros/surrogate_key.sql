@@ -7,7 +7,7 @@
 {% macro surrogate_key(columns) -%}
     {%- set parts = [] -%}
     {%- for column in columns -%}
-        {%- do parts.append("coalesce(cast(" ~ column ~ " as varchar), '<null>')") -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '<null>')") -%}
     {%- endfor -%}
     translate(md5({{ parts | join(" || '|' || ") }}), '0123456789', 'ghijklmnop')
 {%- endmacro %}

@@ -4,5 +4,9 @@
 {%- endmacro %}
 
 {% macro default__text_matches(column, pattern) -%}
-    regexp_matches({{ column }}, '{{ pattern }}')
+    regexp_matches({{ column }}, {{ siyu.sql_string(pattern) }})
+{%- endmacro %}
+
+{% macro spark__text_matches(column, pattern) -%}
+    regexp_like({{ column }}, {{ siyu.sql_string(pattern) }})
 {%- endmacro %}

@@ -3,5 +3,5 @@
     unparseable text becomes null.
 -#}
 {% macro text_to_yuan(column) -%}
-    try_cast(regexp_replace({{ siyu.trim_text(column) }}, '[¥￥,\s]', '', 'g') as {{ siyu.money_type() }})
+    try_cast({{ siyu.regexp_replace_all(siyu.trim_text(column), '[¥￥,\\s]', '') }} as {{ siyu.money_type() }})
 {%- endmacro %}

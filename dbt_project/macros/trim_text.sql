@@ -4,9 +4,6 @@
     Douyin ids and Tmall values arrive with a trailing tab.
 -#}
 {% macro trim_text(column) -%}
-    {{ return(adapter.dispatch('trim_text', 'siyu')(column)) }}
-{%- endmacro %}
-
-{% macro default__trim_text(column) -%}
-    nullif(regexp_replace(cast({{ column }} as varchar), '^[\s\x{3000}\x{feff}]+|[\s\x{3000}\x{feff}]+$', '', 'g'), '')
+    {%- set edge_space = '^[\\s\\x{3000}\\x{feff}]+|[\\s\\x{3000}\\x{feff}]+$' -%}
+    nullif({{ siyu.regexp_replace_all('cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')', edge_space, '') }}, '')
 {%- endmacro %}

@@ -4,5 +4,5 @@
     digit. Values without the guard come back trimmed and otherwise unchanged.
 -#}
 {% macro unwrap_excel_text(column) -%}
-    regexp_replace({{ siyu.trim_text(column) }}, '^="(.*)"$', '\1')
+    {{ siyu.regexp_replace_all(siyu.trim_text(column), '^="(.*)"$', '\\1') }}
 {%- endmacro %}

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import spark
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings
 
@@ -114,12 +115,24 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     ):
         # dbt reads the working warehouse's path from the environment (profiles.yml).
         os.environ["SIYU_WORK_WAREHOUSE"] = warehouse.warehouse_path
+        on_spark = warehouse.dbt_target == "spark"
+        if on_spark:
+            spark_dir = Path(warehouse.spark_dir or "warehouse/spark")
+            spark.require_java()
+            with warehouse.connect() as con:
+                rows = spark.export_raw_tables(con, spark_dir / "raw")
+            context.log.info(f"raw layer handed to Spark: {sum(rows.values())} rows, {spark_dir}")
+            os.environ.update(spark.spark_env(spark_dir))
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()
         keep_partial_parse(
             project.project_dir / invocation.target_path,  # relative paths are the project's
             project.project_dir / project.target_path,
         )
+        if on_spark:
+            with warehouse.connect() as con:
+                tables = spark.import_spark_tables(con, spark_dir)
+            context.log.info(f"{len(tables)} tables built on Spark copied into the warehouse")
 
     return siyu_dbt_models
 

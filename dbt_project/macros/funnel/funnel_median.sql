@@ -1,6 +1,6 @@
 {#-
     Returns the median of a numeric expression as an aggregate (nulls ignored). DuckDB has
-    median(); Spark an approximate percentile; anything else the SQL-standard ordered-set form.
+    median(); Spark the exact percentile(x, 0.5); anything else the SQL-standard ordered-set form.
 -#}
 {% macro funnel_median(expression) -%}
     {{ return(adapter.dispatch('funnel_median', 'siyu')(expression)) }}
@@ -15,5 +15,5 @@
 {%- endmacro %}
 
 {% macro spark__funnel_median(expression) -%}
-    percentile_approx({{ expression }}, 0.5)
+    percentile({{ expression }}, 0.5)
 {%- endmacro %}

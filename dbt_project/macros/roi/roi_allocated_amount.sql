@@ -7,7 +7,7 @@
 -#}
 {% macro roi_allocated_amount(total, weight, partition_by, is_remainder_row, scale=2) -%}
     {%- set rounded -%}
-        cast(round(cast({{ total }} as double) * {{ weight }}, {{ scale }}) as decimal(18, {{ scale }}))
+        cast({{ siyu.round_double('cast(' ~ total ~ ' as double) * ' ~ weight, scale) }} as decimal(18, {{ scale }}))
     {%- endset -%}
     cast(
         {{ rounded }}

@@ -3,5 +3,7 @@
     null (a ROI without spend, a CAC without customers) or the numerator is null.
 -#}
 {% macro roi_ratio(numerator, denominator, scale=4) -%}
-    cast(cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0) as decimal(18, {{ scale }}))
+    {{ siyu.double_to_decimal(
+        'cast(' ~ numerator ~ ' as double) / nullif(cast(' ~ denominator ~ ' as double), 0)', scale
+    ) }}
 {%- endmacro %}

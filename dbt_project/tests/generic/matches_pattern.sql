@@ -4,5 +4,5 @@
     from {{ model }}
     where
         {{ column_name }} is not null
-        and not {{ siyu.text_matches('cast(' ~ column_name ~ ' as varchar)', pattern) }}
+        and not {{ siyu.text_matches('cast(' ~ column_name ~ ' as ' ~ dbt.type_string() ~ ')', pattern) }}
 {% endtest %}

@@ -22,15 +22,15 @@
         {%- endfor -%}
     {%- endif -%}
     {%- if checked | length == 0 %}
-        select cast(null as varchar) as column_name, cast(null as varchar) as column_value
+        select cast(null as {{ dbt.type_string() }}) as column_name, cast(null as {{ dbt.type_string() }}) as column_value
         where false
     {%- else -%}
         {%- for column_name in checked %}
             select
                 '{{ column_name }}' as column_name,
-                cast({{ adapter.quote(column_name) }} as varchar) as column_value
+                cast({{ adapter.quote(column_name) }} as {{ dbt.type_string() }}) as column_value
             from {{ model }}
-            where {{ siyu.text_matches('cast(' ~ adapter.quote(column_name) ~ ' as varchar)', mobile_in_text) }}
+            where {{ siyu.text_matches('cast(' ~ adapter.quote(column_name) ~ ' as ' ~ dbt.type_string() ~ ')', mobile_in_text) }}
             {{ 'union all' if not loop.last }}
         {%- endfor -%}
     {%- endif -%}

@@ -57,7 +57,7 @@ junk as (
         'junk' as exclusion_type,
         min(reason) as reason,
         cast(null as bigint) as linked_identifiers,
-        cast(null as varchar) as linked_id_type
+        cast(null as {{ dbt.type_string() }}) as linked_id_type
     from (
         select * from junk_by_rule
         union all

@@ -32,8 +32,8 @@ mini_program_orders as (
         transaction_id as order_id,
         'mp_openid' as buyer_id_type,
         max(mp_openid) as buyer_id_value,
-        cast(null as varchar) as store_id,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as store_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         coalesce(min(case when transaction_type = 'payment' then traded_at end), min(traded_at))
             as ordered_at,
         min(case when transaction_type = 'payment' then traded_at end) as paid_at,
@@ -89,15 +89,15 @@ tmall_shop_orders as (
         order_id,
         'tmall_buyer' as buyer_id_type,
         buyer_nick as buyer_id_value,
-        cast(null as varchar) as store_id,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as store_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         created_at as ordered_at,
         paid_at,
         is_paid,
         is_cancelled,
         case when is_paid then paid_amount else 0 end as gross_amount,
         net_amount,
-        cast(null as varchar) as coupon_id
+        cast(null as {{ dbt.type_string() }}) as coupon_id
     from tmall_orders
 ),
 
@@ -107,15 +107,15 @@ douyin_shop_orders as (
         main_order_id as order_id,
         'douyin_buyer' as buyer_id_type,
         max(buyer_key_hash) as buyer_id_value,
-        cast(null as varchar) as store_id,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as store_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         min(submitted_at) as ordered_at,
         min(paid_at) as paid_at,
         bool_or(is_paid) as is_paid,
         bool_and(is_cancelled) as is_cancelled,
         sum(case when is_paid then payable_amount else 0 end) as gross_amount,
         sum(net_amount) as net_amount,
-        cast(null as varchar) as coupon_id
+        cast(null as {{ dbt.type_string() }}) as coupon_id
     from douyin_order_items
     group by main_order_id
 ),

@@ -36,7 +36,7 @@ other_channel_payments as (
         'payment' as event_type,
         coalesce(paid_at, ordered_at) as event_at,
         gross_amount as amount,
-        cast(null as varchar) as refund_time_source
+        cast(null as {{ dbt.type_string() }}) as refund_time_source
     from orders
     where channel != 'mini_program' and is_paid and gross_amount != 0
 ),

@@ -85,7 +85,7 @@ touches as (
         subscribed_at as touched_at,
         'oa_qr_scene_str' as signal_type,
         qr_scene_str as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
     from oa_followers
     where subscribed_at is not null
@@ -99,7 +99,7 @@ touches as (
         registered_at as touched_at,
         'mp_utm_campaign' as signal_type,
         utm_campaign as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
     from mp_users
     union all
@@ -113,7 +113,7 @@ touches as (
         touched_at,
         'app_utm_campaign' as signal_type,
         utm_campaign as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
     from app_touches
     where touch_sequence = 1 or utm_campaign is not null
@@ -125,8 +125,8 @@ touches as (
         'member_id' as id_type,
         member_id as id_value,
         registered_at as touched_at,
-        cast(null as varchar) as signal_type,
-        cast(null as varchar) as signal_value,
+        cast(null as {{ dbt.type_string() }}) as signal_type,
+        cast(null as {{ dbt.type_string() }}) as signal_value,
         guide_id,
         true as is_acquisition_touch
     from pos_members
@@ -138,9 +138,9 @@ touches as (
         'tmall_buyer' as id_type,
         buyer_nick as id_value,
         created_at as touched_at,
-        cast(null as varchar) as signal_type,
-        cast(null as varchar) as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as signal_type,
+        cast(null as {{ dbt.type_string() }}) as signal_value,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
     from tmall_orders
     union all
@@ -153,7 +153,7 @@ touches as (
         min(submitted_at) as touched_at,
         'douyin_live_room_id' as signal_type,
         max(live_room_id) as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
     from douyin_order_items
     group by main_order_id
@@ -167,7 +167,7 @@ touches as (
         sent_at as touched_at,
         'sms_out_id' as signal_type,
         out_id as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         false as is_acquisition_touch
     from sms_sends
     where is_delivered
@@ -181,7 +181,7 @@ touches as (
         issued_at as touched_at,
         'coupon_stock_id' as signal_type,
         stock_id as signal_value,
-        cast(null as varchar) as guide_id,
+        cast(null as {{ dbt.type_string() }}) as guide_id,
         false as is_acquisition_touch
     from wechatpay_coupons
 ),

@@ -138,7 +138,7 @@ attribute_candidates as (
         memberships_source.customer_id,
         'pos' as source,
         pos_members.gender,
-        cast(pos_members.birthday as varchar) as birthday,
+        cast(pos_members.birthday as {{ dbt.type_string() }}) as birthday,
         pos_members.registered_at as observed_at
     from pos_members
     inner join customer_ids as memberships_source
@@ -150,7 +150,7 @@ attribute_candidates as (
         contacts_source.customer_id,
         'wecom' as source,
         nullif(wecom_contacts.gender, 'unknown') as gender,
-        cast(null as varchar) as birthday,
+        cast(null as {{ dbt.type_string() }}) as birthday,
         wecom_contacts.added_at as observed_at
     from wecom_contacts
     inner join customer_ids as contacts_source

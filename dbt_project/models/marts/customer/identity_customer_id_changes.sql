@@ -2,13 +2,15 @@
     config(
         materialized='incremental',
         unique_key=['previous_customer_id', 'customer_id'],
-        incremental_strategy='delete+insert',
+        incremental_strategy='append' if target.type == 'spark' else 'delete+insert',
     )
 }}
 {#-
     History of customer id changes between runs: a previous customer merged into another
     (`merged`: its id no longer exists, the older id survived) or part of a customer split off into
     a new one (`split`: the original id lives on with the largest part). Appended run after run.
+    Spark tables in Parquet cannot delete rows, so there a change already recorded is not
+    appended again (its first recording stays); DuckDB replaces it by the latest.
 -#}
 with
 
@@ -43,3 +45,11 @@ classified as (
 )
 
 select * from classified
+{%- if is_incremental() and target.type == 'spark' %}
+where not exists (
+    select 1 from {{ this }} as recorded
+    where
+        recorded.previous_customer_id = classified.previous_customer_id
+        and recorded.customer_id = classified.customer_id
+)
+{%- endif %}

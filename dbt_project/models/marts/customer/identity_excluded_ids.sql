@@ -56,7 +56,7 @@ seen as (
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
         sum(records) as observed_records,
-        string_agg(distinct source, ',' order by source) as sources
+        {{ distinct_values_joined('source') }} as sources
     from observations
     group by id_type, id_value
 ),

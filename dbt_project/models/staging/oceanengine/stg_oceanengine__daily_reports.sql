@@ -10,9 +10,9 @@ renamed as (
         {{ nullif_junk('advertiser_id') }} as advertiser_id,
         {{ nullif_junk('campaign_id') }} as campaign_id,
         {{ trim_text('campaign_name') }} as campaign_name,
-        try_cast({{ trim_text('"show"') }} as bigint) as impressions,
+        try_cast({{ trim_text(adapter.quote('show')) }} as bigint) as impressions,
         try_cast({{ trim_text('click') }} as bigint) as clicks,
-        try_cast({{ trim_text('"convert"') }} as bigint) as conversions,
+        try_cast({{ trim_text(adapter.quote('convert')) }} as bigint) as conversions,
         {{ text_to_yuan('cost') }} as spend,
         {{ lineage_columns() }}
     from daily_reports

@@ -6,7 +6,7 @@ daily_reports as (
 
 renamed as (
     select
-        cast({{ shanghai_ts_from_local_text('"date"') }} as date) as report_date,
+        cast({{ shanghai_ts_from_local_text(adapter.quote('date')) }} as date) as report_date,
         {{ nullif_junk('account_id') }} as account_id,
         {{ nullif_junk('campaign_id') }} as campaign_id,
         {{ nullif_junk('adgroup_id') }} as adgroup_id,

@@ -1,0 +1,138 @@
+"""The Spark leg: the committed sample built on DuckDB and on one local Spark session.
+
+Spark runs inside this pytest process: dbt is invoked in-process (dbtRunner), so dbt-spark's
+session method creates the Spark session once (the JVM starts once) and every later dbt call and
+every test reuses it. DuckDB builds run as everywhere else in the tests (tests/dbt_runner.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import spark
+from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_LANDING_DIR
+from tests.conftest import ingest_landing
+from tests.dbt_runner import run_dbt
+
+
+def invoke_dbt(args: list[str], env: dict[str, str], target_path: Path):
+    """dbt in this process (dbtRunner) with `env` set for the call; raises unless it succeeds."""
+    from dbt.cli.main import dbtRunner
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(target_path),
+                "--log-path",
+                str(target_path),
+                "--quiet",
+            ]
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if not result.success:
+        failures = [
+            f"{node.node.name}: {node.message}"
+            for node in getattr(result.result, "results", None) or []
+            if getattr(node, "status", None) not in ("success", "pass")
+        ]
+        raise AssertionError(
+            f"dbt {args[0]} failed: {result.exception}\n" + "\n".join(failures[:20])
+        )
+    return result
+
+
+def show_rows(sql: str, env: dict[str, str], target_path: Path) -> list[tuple]:
+    """The rows of an inline query compiled by dbt (macros rendered) on the target env selects."""
+    result = invoke_dbt(["show", "--inline", sql, "--limit", "1000"], env, target_path)
+    return [tuple(row) for row in result.result.results[0].agate_table.rows]
+
+
+@dataclass(frozen=True)
+class SparkDbt:
+    """dbt on the spark target, in this process, against one Spark directory."""
+
+    spark_dir: Path
+    target_path: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"SIYU_TARGET": "spark", **spark.spark_env(self.spark_dir)}
+
+    def run(self, args: list[str]) -> None:
+        invoke_dbt(args, self.env, self.target_path)
+
+    def show(self, sql: str) -> list[tuple]:
+        return show_rows(sql, self.env, self.target_path)
+
+    @staticmethod
+    def session():
+        """The Spark session dbt-spark created (process-wide; call after a first dbt command)."""
+        from pyspark.sql import SparkSession
+
+        return SparkSession.builder.getOrCreate()
+
+    def sql(self, query: str) -> list[tuple]:
+        """Rows of a query on the shared Spark session."""
+        return [tuple(row) for row in self.session().sql(query).collect()]
+
+
+@dataclass(frozen=True)
+class SampleBuilds:
+    duckdb_warehouse: Path  # built by dbt on DuckDB
+    spark_warehouse: Path  # raw from the same ingestion, the rest built on Spark and copied back
+    duckdb_seconds: float
+    spark_seconds: float
+
+
+@pytest.fixture(scope="session")
+def spark_dbt(tmp_path_factory) -> SparkDbt:
+    if spark.java_home() is None:
+        pytest.fail(spark.JAVA_MISSING)
+    root = tmp_path_factory.mktemp("spark")
+    return SparkDbt(spark_dir=root / "spark", target_path=root / "target")
+
+
+@pytest.fixture(scope="session")
+def sample_builds(spark_dbt, tmp_path_factory) -> Iterator[SampleBuilds]:
+    """The committed sample ingested once, then built by dbt on each engine."""
+    import time
+
+    root = tmp_path_factory.mktemp("engines")
+    raw_only = root / "ingested.duckdb"
+    ingest_landing(raw_only, DEFAULT_LANDING_DIR)
+    duckdb_warehouse, spark_warehouse = root / "duckdb.duckdb", root / "spark.duckdb"
+    shutil.copy(raw_only, duckdb_warehouse)
+    shutil.copy(raw_only, spark_warehouse)
+
+    started = time.perf_counter()
+    run_dbt(["build", "--exclude", "resource_type:test"], duckdb_warehouse, root / "target")
+    duckdb_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    with duckdb.connect(str(spark_warehouse)) as con:
+        spark.export_raw_tables(con, spark_dbt.spark_dir / "raw")
+    spark_dbt.run(["build", "--exclude", "resource_type:test"])
+    with duckdb.connect(str(spark_warehouse)) as con:
+        spark.import_spark_tables(con, spark_dbt.spark_dir)
+    spark_seconds = time.perf_counter() - started
+    yield SampleBuilds(duckdb_warehouse, spark_warehouse, duckdb_seconds, spark_seconds)
