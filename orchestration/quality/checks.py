@@ -17,17 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster import AssetCheckExecutionContext
 
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.quality.deliveries import (
     batch_suite,
     ensure_validated_files,
+    file_batches,
     has_file_hashes,
-    pending_counts,
-    pending_file_batches,
+    pending_files,
     record_validated,
     suite_fingerprint,
+    table_rows,
 )
 from orchestration.quality.results import SuiteResult
 from orchestration.quality.suites import (
@@ -116,13 +118,16 @@ class SuiteRun:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def validate(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> SuiteResult:
+    from orchestration.quality.runner import run_suite  # GE loads only when a suite runs
+
+    return run_suite(con, suite)
+
+
 def run_whole_table(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
     """The suite on every row (marts are rebuilt on every run)."""
-    from orchestration.quality.runner import run_suite  # GE loads only when a check runs
-
-    suite = load_suite(suite_path)
     with warehouse.connect(read_only=True) as con:
-        return SuiteRun(run_suite(con, suite))
+        return SuiteRun(validate(con, load_suite(suite_path)))
 
 
 def run_new_deliveries(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
@@ -133,24 +138,23 @@ def run_new_deliveries(warehouse: WarehouseResource, suite_path: Path) -> SuiteR
     fingerprint = suite_fingerprint(suite)
     with warehouse.connect() as con:
         ensure_validated_files(con)
-        if not has_file_hashes(con, suite):
-            return run_whole_table(warehouse, suite_path)
-        total_rows, _, pending_files = pending_counts(con, suite, fingerprint)
+        if not has_file_hashes(con, suite):  # no lineage (or unreadable): the whole table
+            return SuiteRun(validate(con, suite))
+        total_rows = table_rows(con, suite)
+        files = pending_files(con, suite, fingerprint)
         metadata: dict[str, Any] = {
             "table_rows": dg.MetadataValue.int(total_rows),
-            "files_to_validate": dg.MetadataValue.int(pending_files),
+            "files_to_validate": dg.MetadataValue.int(len(files)),
         }
-        batches = pending_file_batches(con, suite, fingerprint)
-        if total_rows and not batches:
+        if not total_rows:  # an empty table: validated as it is, so the row-count rule warns
+            return SuiteRun(validate(con, suite), metadata)
+        if not files:
             metadata["files_recorded_valid"] = dg.MetadataValue.int(0)
             return SuiteRun(None, metadata)
-        from orchestration.quality.runner import run_suite  # GE loads only when there is work
-
-        if not total_rows:  # an empty table: validated as it is, so the row-count rule warns
-            return SuiteRun(run_suite(con, suite), metadata)
+        batches = file_batches(files)
         recorded, rows, result = 0, 0, None
         for file_hashes in batches:
-            result = run_suite(con, batch_suite(suite, file_hashes))
+            result = validate(con, batch_suite(suite, file_hashes))
             rows += result.row_count
             if result.blocking_failures:
                 break

@@ -67,15 +67,12 @@ def _not_validated(suite: SuiteDefinition, fingerprint: str) -> str:
     )
 
 
-def pending_file_batches(
-    con: duckdb.DuckDBPyConnection,
-    suite: SuiteDefinition,
-    fingerprint: str,
-    max_rows: int | None = None,
-) -> list[list[str]]:
-    """The files not validated yet, in delivery order, grouped into batches of at most
-    `max_rows` rows (a file is never split)."""
-    files = con.execute(
+def pending_files(
+    con: duckdb.DuckDBPyConnection, suite: SuiteDefinition, fingerprint: str
+) -> list[tuple[str, int]]:
+    """(file hash, rows) of every file this version of the suite has not validated yet, in
+    delivery order (by file name)."""
+    rows = con.execute(
         f"""
         select {FILE_HASH_COLUMN}, count(*) as file_rows, min(_file_name) as file_name
         from ({_base_relation(suite)}) as delivered
@@ -84,16 +81,21 @@ def pending_file_batches(
         order by file_name, {FILE_HASH_COLUMN}
         """
     ).fetchall()
+    return [(file_hash, int(file_rows)) for file_hash, file_rows, _ in rows]
+
+
+def file_batches(files: list[tuple[str, int]], max_rows: int | None = None) -> list[list[str]]:
+    """The files grouped into batches of at most `max_rows` rows (a file is never split)."""
     max_rows = MAX_BATCH_ROWS if max_rows is None else max_rows
     batches: list[list[str]] = []
     batch_rows = 0
-    for file_hash, file_rows, _ in files:
+    for file_hash, file_rows in files:
         if not batches or batch_rows + file_rows > max_rows:
             batches.append([])
             batch_rows = 0
         batches[-1].append(file_hash)
         batch_rows += file_rows
-    return [batch for batch in batches if batch]
+    return batches
 
 
 def batch_suite(suite: SuiteDefinition, file_hashes: list[str]) -> SuiteDefinition:
@@ -114,20 +116,10 @@ def has_file_hashes(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> b
     return any(row[0] == FILE_HASH_COLUMN for row in columns)
 
 
-def pending_counts(
-    con: duckdb.DuckDBPyConnection, suite: SuiteDefinition, fingerprint: str
-) -> tuple[int, int, int]:
-    """(rows in the table, rows of files not validated yet, files not validated yet)."""
-    total, pending_rows, pending_files = con.execute(
-        f"""
-        select
-            count(*),
-            count(*) filter (where {_not_validated(suite, fingerprint)}),
-            count(distinct {FILE_HASH_COLUMN}) filter (where {_not_validated(suite, fingerprint)})
-        from ({_base_relation(suite)}) as delivered
-        """
-    ).fetchone()
-    return int(total), int(pending_rows), int(pending_files)
+def table_rows(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> int:
+    return int(
+        con.execute(f"select count(*) from ({_base_relation(suite)}) as delivered").fetchone()[0]
+    )
 
 
 def record_validated(

@@ -226,3 +226,14 @@ def test_batches_before_a_failing_one_are_recorded_and_the_rest_stay_pending(tmp
     assert evaluation.metadata["files_recorded_valid"].value == 1
     assert evaluation.metadata["rows_validated"].value == 41
     assert evaluation.metadata["rows"].value == 1, "the failing batch is the one reported"
+
+
+def test_a_raw_table_that_is_not_there_fails_the_suite_instead_of_erroring(tmp_path):
+    """No lineage columns to track deliveries by: the whole (missing) table is validated, on the
+    connection the check already holds."""
+    resource = warehouse_resource(tmp_path / "landing", tmp_path)
+
+    run = run_new_deliveries(resource, RAW_SUITES_DIR / "mp_users.json")
+
+    assert run.result is not None and not run.result.success
+    assert run.result.blocking_failures[0].expectation_type == "table_is_readable"

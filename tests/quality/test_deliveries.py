@@ -10,10 +10,11 @@ import pytest
 from orchestration.quality.deliveries import (
     batch_suite,
     ensure_validated_files,
-    pending_counts,
-    pending_file_batches,
+    file_batches,
+    pending_files,
     record_validated,
     suite_fingerprint,
+    table_rows,
 )
 from orchestration.quality.runner import run_suite
 from orchestration.quality.suites import SuiteDefinition
@@ -55,11 +56,14 @@ def con() -> duckdb.DuckDBPyConnection:
 def test_pending_files_come_in_batches_of_whole_files(con):
     fingerprint = suite_fingerprint(SUITE)
 
-    assert pending_file_batches(con, SUITE, fingerprint, max_rows=5) == [
+    files = pending_files(con, SUITE, fingerprint)
+
+    assert files == [("hash-a", 3), ("hash-b", 2), ("hash-c", 4)]
+    assert file_batches(files, max_rows=5) == [
         ["hash-a", "hash-b"],
         ["hash-c"],
     ]
-    assert pending_file_batches(con, SUITE, fingerprint, max_rows=2) == [
+    assert file_batches(files, max_rows=2) == [
         ["hash-a"],
         ["hash-b"],
         ["hash-c"],
@@ -71,10 +75,15 @@ def test_recorded_files_are_no_longer_pending_for_that_suite_version_only(con):
     record_validated(con, SUITE, fingerprint, ["hash-a", "hash-b"])
     record_validated(con, SUITE, fingerprint, ["hash-a"])  # recording twice is harmless
 
-    assert pending_counts(con, SUITE, fingerprint) == (9, 4, 1)
-    assert pending_file_batches(con, SUITE, fingerprint) == [["hash-c"]]
+    assert table_rows(con, SUITE) == 9
+    assert pending_files(con, SUITE, fingerprint) == [("hash-c", 4)]
+    assert file_batches(pending_files(con, SUITE, fingerprint)) == [["hash-c"]]
     changed = SuiteDefinition(**{**SUITE.__dict__, "expectations": SUITE.expectations * 2})
-    assert pending_counts(con, changed, suite_fingerprint(changed)) == (9, 9, 3)
+    assert pending_files(con, changed, suite_fingerprint(changed)) == [
+        ("hash-a", 3),
+        ("hash-b", 2),
+        ("hash-c", 4),
+    ]
 
 
 def test_a_batch_suite_checks_exactly_the_rows_of_its_files(con):
