@@ -10,12 +10,9 @@ from pathlib import Path
 from orchestration.settings import DBT_PROJECT_DIR
 
 
-def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> str:
-    """Run `dbt <args>` on `warehouse`; raise with dbt's output if it fails."""
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [
-        str(dbt),
-        *args,
+def project_args(target_path: Path) -> list[str]:
+    """The arguments every test's dbt call takes: siyu's project and profiles, its own target."""
+    return [
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -23,6 +20,12 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> 
         "--target-path",
         str(target_path),
     ]
+
+
+def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> str:
+    """Run `dbt <args>` on `warehouse`; raise with dbt's output if it fails."""
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt), *args, *project_args(target_path)]
     result = subprocess.run(
         command,
         env={

@@ -33,9 +33,8 @@ UNIQUENESS = {"expect_column_values_to_be_unique", "expect_compound_columns_to_b
 
 
 def suites_on(mart: str) -> list:
-    return [
-        load_suite(path) for path in suite_paths(MART_SUITES_DIR) if load_suite(path).source == mart
-    ]
+    suites = (load_suite(path) for path in suite_paths(MART_SUITES_DIR))
+    return [suite for suite in suites if suite.source == mart]
 
 
 def test_every_mart_model_has_a_suite_and_every_suite_a_mart():

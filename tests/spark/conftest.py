@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from orchestration import spark
-from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_LANDING_DIR
+from orchestration.settings import DEFAULT_LANDING_DIR
 from tests.conftest import ingest_landing
-from tests.dbt_runner import run_dbt
+from tests.dbt_runner import project_args, run_dbt
 
 
 def invoke_dbt(args: list[str], env: dict[str, str], target_path: Path):
@@ -30,18 +30,7 @@ def invoke_dbt(args: list[str], env: dict[str, str], target_path: Path):
     os.environ.update(env)
     try:
         result = dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(target_path),
-                "--log-path",
-                str(target_path),
-                "--quiet",
-            ]
+            [*args, *project_args(target_path), "--log-path", str(target_path), "--quiet"]
         )
     finally:
         for key, value in saved.items():
