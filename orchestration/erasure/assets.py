@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from orchestration.erasure.requests import load_requests, resolve_erasure
+from orchestration.erasure.requests import erase_history, load_requests, resolve_erasure
 from orchestration.resources import WarehouseResource
 
 DELETION_REQUESTS_KEY = dg.AssetKey(["raw", "deletion_requests"])
@@ -17,8 +17,9 @@ DELETION_REQUESTS_KEY = dg.AssetKey(["raw", "deletion_requests"])
     kinds={"duckdb"},
     description=(
         "Deletion requests from <landing>/deletion_requests/*.csv (id_type,id_value), expanded "
-        "to every identifier of the customers they name; each ingestion asset then erases raw "
-        "rows carrying them, and dbt rebuilds the layers above without them."
+        "to every identifier of the customers they name; the customers' rows leave the history "
+        "dbt keeps between runs, each ingestion asset then erases raw rows carrying them, and "
+        "dbt rebuilds the layers above without them."
     ),
 )
 def deletion_requests(context: AssetExecutionContext, warehouse: WarehouseResource):
@@ -26,11 +27,13 @@ def deletion_requests(context: AssetExecutionContext, warehouse: WarehouseResour
     with warehouse.connect() as con:
         new_requests = load_requests(con, warehouse.landing, now)
         identifiers = resolve_erasure(con, now)
+        history_rows = erase_history(con)
     if new_requests:
         context.log.info(f"{new_requests} new deletion request(s)")
     return dg.MaterializeResult(
         metadata={
             "new_requests": dg.MetadataValue.int(new_requests),
             "identifiers_to_erase": dg.MetadataValue.int(identifiers),
+            "history_rows_erased": dg.MetadataValue.int(sum(history_rows.values())),
         }
     )

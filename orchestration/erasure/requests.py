@@ -6,8 +6,10 @@ to every identifier of the customer that holds it (from the last marts.customer_
 those identifiers stay on the erasure list for good: every ingestion erases matching rows from its
 raw table after loading, so a later re-delivery of the person's data is erased too. dbt rebuilds
 staging, intermediate and marts from raw, so the person leaves every layer on that run; the
-published marts lose them at the next publish. Every erasure is logged in raw.deletion_log with
-identifiers and row counts only (no personal data).
+published marts lose them at the next publish. What dbt keeps from run to run instead of
+rebuilding (the tag history log, the customer id changes: HISTORY_TABLES) loses the erased
+customers' rows before dbt runs. Every erasure is logged in raw.deletion_log with identifiers and
+row counts only (no personal data).
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ REQUEST_FOLDER = "deletion_requests"
 REQUESTS_TABLE = "raw.deletion_requests"
 ERASURE_TABLE = "raw.erasure_identifiers"
 LOG_TABLE = "raw.deletion_log"
+ERASED_CUSTOMERS_TABLE = "raw.erased_customers"
+# tables dbt appends to run after run (incremental models that are never rebuilt from raw), with
+# the columns that hold a customer id: an erased customer's rows are deleted from them
+HISTORY_TABLES = {
+    "snapshots.int_customer_tags__recorded": ("customer_id",),
+    "marts.identity_customer_id_changes": ("previous_customer_id", "customer_id"),
+}
 # staging's phone_without_separators and normalise_phone, in DuckDB SQL (tests keep them equal)
 PHONE_SEPARATORS = r"[\s\x{3000}\x{feff}\-－—.()（）\[\]'`]"
 MOBILE = r"^(?:\+86|0086|86)?(1[3-9][0-9]{9})$"
@@ -50,6 +59,13 @@ def ensure_erasure_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         create table if not exists {LOG_TABLE} (
             source varchar, rows_erased bigint, identifiers bigint, erased_at timestamp
+        )
+        """
+    )
+    con.execute(
+        f"""
+        create table if not exists {ERASED_CUSTOMERS_TABLE} (
+            customer_id varchar, requested_by_file varchar, resolved_at timestamp
         )
         """
     )
@@ -90,29 +106,42 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     )
 
 
+REQUESTED_CUSTOMERS = f"""
+    select distinct identity.customer_id, requested.file_name
+    from {REQUESTS_TABLE} as requested
+    inner join marts.customer_identity as identity
+        on (requested.id_type = 'customer_id' and identity.customer_id = requested.id_value)
+        or (identity.id_type = requested.id_type and identity.id_value = requested.id_value)
+"""
+
+
 def resolve_erasure(con: duckdb.DuckDBPyConnection, resolved_at: datetime) -> int:
-    """Expand requests to all identifiers of the customers they name; returns the list's size."""
+    """Expand requests to all identifiers of the customers they name (who are recorded in
+    raw.erased_customers); returns the size of the identifier list."""
     ensure_erasure_tables(con)
     requested = f"select id_type, id_value, file_name from {REQUESTS_TABLE}"
     expanded = requested
     if _table_exists(con, "marts", "customer_identity"):
-        expanded = f"""
-            with requested as ({requested}),
-            customers as (
-                select distinct identity.customer_id, requested.file_name
-                from requested
-                inner join marts.customer_identity as identity
-                    on (requested.id_type = 'customer_id'
-                        and identity.customer_id = requested.id_value)
-                    or (identity.id_type = requested.id_type
-                        and identity.id_value = requested.id_value)
+        con.execute(
+            f"""
+            insert into {ERASED_CUSTOMERS_TABLE}
+            select customers.customer_id, min(customers.file_name), ?
+            from ({REQUESTED_CUSTOMERS}) as customers
+            where customers.customer_id not in (
+                select customer_id from {ERASED_CUSTOMERS_TABLE}
             )
+            group by customers.customer_id
+            """,
+            [resolved_at],
+        )
+        expanded = f"""
+            with customers as ({REQUESTED_CUSTOMERS})
             select identity.id_type, identity.id_value, customers.file_name
             from customers
             inner join marts.customer_identity as identity
                 on identity.customer_id = customers.customer_id
             union
-            select id_type, id_value, file_name from requested where id_type <> 'customer_id'
+            select id_type, id_value, file_name from ({requested}) where id_type <> 'customer_id'
         """
     con.execute(
         f"""
@@ -127,6 +156,20 @@ def resolve_erasure(con: duckdb.DuckDBPyConnection, resolved_at: datetime) -> in
         [resolved_at],
     )
     return con.execute(f"select count(*) from {ERASURE_TABLE}").fetchone()[0]
+
+
+def erase_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Delete the erased customers' rows from the tables dbt keeps from run to run
+    (HISTORY_TABLES); returns the rows deleted per table that exists."""
+    ensure_erasure_tables(con)
+    erased_ids = f"(select customer_id from {ERASED_CUSTOMERS_TABLE})"
+    deleted = {}
+    for table, columns in HISTORY_TABLES.items():
+        if not _table_exists(con, *table.split(".")):
+            continue
+        condition = " or ".join(f"{column} in {erased_ids}" for column in columns)
+        deleted[table] = con.execute(f"delete from {table} where {condition}").fetchone()[0]
+    return deleted
 
 
 def canonical_phone_hash(value_sql: str, hash_salt: str) -> str:

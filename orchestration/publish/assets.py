@@ -33,7 +33,7 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
     )
     def marts_audit(context: AssetExecutionContext, warehouse: WarehouseResource):
         with duckdb.connect(warehouse.warehouse_path, read_only=True) as con:
-            report = audit_warehouse(con, dbt_target=warehouse.dbt_target)
+            report = audit_warehouse(con)
         metadata = {
             "rules_checked": dg.MetadataValue.int(report.rules_checked),
             "failures": dg.MetadataValue.int(len(report.failures)),

@@ -59,13 +59,9 @@ def _existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def check_primary_keys(
-    con: duckdb.DuckDBPyConnection, marts: dict, report: AuditReport, dbt_target: str = "duckdb"
-) -> None:
+def check_primary_keys(con: duckdb.DuckDBPyConnection, marts: dict, report: AuditReport) -> None:
     existing = _existing_tables(con, "marts")
     for table, spec in marts.items():
-        if dbt_target not in spec.get("targets", [dbt_target]):
-            continue  # a mart that target does not build (audit.yml says which)
         report.rules_checked += 1
         if table not in existing:
             report.failures.append(AuditFailure("mart_missing", f"marts.{table}", "not built"))
@@ -160,12 +156,10 @@ def check_reconciliations(
             )
 
 
-def audit_warehouse(
-    con: duckdb.DuckDBPyConnection, config: dict | None = None, dbt_target: str = "duckdb"
-) -> AuditReport:
+def audit_warehouse(con: duckdb.DuckDBPyConnection, config: dict | None = None) -> AuditReport:
     config = config or load_audit_config()
     report = AuditReport()
-    check_primary_keys(con, config["marts"], report, dbt_target)
+    check_primary_keys(con, config["marts"], report)
     check_clear_mobiles(con, report)
     check_copied_personal_text(con, config["personal_text_columns"], report)
     check_reconciliations(con, config["reconciliations"], report)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dagster as dg
@@ -14,6 +14,7 @@ from orchestration.run import run_daily_refresh
 from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
 from tests.fixtures import identity_landing as scenario
 
+TAG_HISTORY_LOG = "snapshots.int_customer_tags__recorded"
 # raw table, phone column (as typed), staging model, its phone_hash column, lineage join
 PHONE_COLUMNS = [
     ("mp_users", "phone", "stg_wechat_mp__users", "phone_hash"),
@@ -65,16 +66,35 @@ def erased(tmp_path_factory):
         "select customer_id from marts.customer_identity where id_value = ?)",
         [scenario.ALICE_UNIONID],
     )
+    with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
+        alice_id = con.execute(
+            "select customer_id from marts.customer_identity where id_value = ?",
+            [scenario.ALICE_UNIONID],
+        ).fetchone()[0]
+        history_before = con.execute(
+            f"select count(*) from {TAG_HISTORY_LOG} where customer_id = ?", [alice_id]
+        ).fetchone()[0]
     (landing / "deletion_requests").mkdir()
     (landing / "deletion_requests" / "request_001.csv").write_text(
         f"id_type,id_value\nunionid,{scenario.ALICE_UNIONID}\n", encoding="utf-8"
     )
     after = run_daily_refresh(settings, instance)
-    return settings, before, after, alice
+    return Erased(settings, before, after, alice, alice_id, history_before)
+
+
+@dataclass(frozen=True)
+class Erased:
+    settings: SiyuSettings
+    before: object
+    after: object
+    alice_identifiers: int
+    alice_id: str
+    alice_history_before: int
 
 
 def test_the_person_leaves_raw_staging_and_marts(erased):
-    settings, before, after, alice_identifiers = erased
+    settings, before, after = erased.settings, erased.before, erased.after
+    alice_identifiers = erased.alice_identifiers
     assert before.success and after.success
     assert alice_identifiers == 5
     work, published = settings.work_warehouse_path, settings.warehouse_path
@@ -103,8 +123,41 @@ def test_the_person_leaves_raw_staging_and_marts(erased):
     assert count(work, "select count(*) from marts.dim_customer") == scenario.DAY1_CUSTOMERS - 1
 
 
+def test_the_person_leaves_the_history_kept_between_runs(erased):
+    """The tag history log is appended to, never rebuilt from raw: the erased customer's rows
+    are deleted from it (and so from customer_tag_history), the other customers' rows stay."""
+    settings = erased.settings
+    assert erased.alice_history_before > 0
+    for path in (settings.work_warehouse_path, settings.warehouse_path):
+        assert (
+            count(
+                path,
+                "select count(*) from marts.customer_tag_history where customer_id = ?",
+                [erased.alice_id],
+            )
+            == 0
+        )
+    work = settings.work_warehouse_path
+    assert (
+        count(
+            work, f"select count(*) from {TAG_HISTORY_LOG} where customer_id = ?", [erased.alice_id]
+        )
+        == 0
+    )
+    assert count(work, f"select count(*) from {TAG_HISTORY_LOG}") > 0
+    assert count(work, "select count(*) from marts.customer_tag_history") > 0
+    assert (
+        count(
+            work,
+            "select count(*) from raw.erased_customers where customer_id = ?",
+            [erased.alice_id],
+        )
+        == 1
+    )
+
+
 def test_other_people_stay_and_the_erasure_is_logged(erased):
-    settings, _, _, _ = erased
+    settings = erased.settings
     work = settings.work_warehouse_path
     assert (
         count(work, "select count(*) from raw.mp_users where openid = ?", [scenario.TEST_MP_1]) == 1

@@ -18,10 +18,10 @@ CATALOGUE = Path("models/marts/tags/tag_catalogue.yml")
 # tests belong to their own modules): `--indirect-selection empty` adds no test by itself.
 SELECT_TAGS = [
     "--select",
-    *(f"+path:models/marts/tags,resource_type:{kind}" for kind in ("model", "seed", "snapshot")),
+    *(f"+path:models/marts/tags,resource_type:{kind}" for kind in ("model", "seed")),
     *(
         f"path:{folder},resource_type:test"
-        for folder in ("models/intermediate/tags", "models/marts/tags", "seeds/tags", "snapshots")
+        for folder in ("models/intermediate/tags", "models/marts/tags", "seeds/tags")
     ),
     "--indirect-selection",
     "empty",

@@ -430,19 +430,153 @@ def test_history_answers_who_had_a_tag_on_a_date(runs):
     ) == [("1", _ts(scenario.AS_OF_1), _ts(scenario.AS_OF_2))]
 
 
-def test_history_moves_forward_only(runs, tmp_path):
+HISTORY_LOG = "snapshots.int_customer_tags__recorded"
+
+
+@pytest.mark.parametrize("as_of", [scenario.AS_OF_2, scenario.AS_OF_1], ids=["same", "older"])
+def test_history_moves_forward_only(runs, tmp_path, as_of):
     warehouse = tmp_path / "again.duckdb"
     shutil.copy(runs.day2, warehouse)
-    count = "select count(*), count(dbt_valid_to) from snapshots.customer_tags_snapshot"
-    before = query(warehouse, count)
-    # a re-run with the same as_of records nothing (an older one takes the same path: as_of is
-    # not after the last recorded version)
+    log = f"select * from {HISTORY_LOG} order by tag_change_id"
+    before = query(warehouse, log)
+    # a re-run whose as_of is not after the last recorded change records nothing
     run_dbt_in(
         runs.project,
-        ["snapshot", "--select", "customer_tags_snapshot", *as_of_vars(scenario.AS_OF_2)],
+        ["run", "--select", "int_customer_tags__recorded", *as_of_vars(as_of)],
         warehouse,
     )
-    assert query(warehouse, count) == before
+    assert query(warehouse, log) == before
+
+
+def test_history_log_records_only_changes(runs):
+    names = people(runs.day2)
+    rows = query(
+        runs.day2,
+        "select customer_id, tag_value, is_present, cast(recorded_at as varchar) "
+        f"from {HISTORY_LOG} where tag_key = 'intent_without_order' "
+        "order by customer_id, recorded_at",
+    )
+    changes = {(names[customer_id], value, present, at) for customer_id, value, present, at in rows}
+    # bob carted on day 1, then ordered: his tag went on day 2; cat and kim kept theirs, so
+    # day 2 recorded nothing for them
+    assert changes == {
+        ("bob", "carted", True, scenario.AS_OF_1),
+        ("bob", "carted", False, scenario.AS_OF_2),
+        ("cat", "consulted", True, scenario.AS_OF_1),
+        ("kim", "browsed", True, scenario.AS_OF_1),
+    }
+    # and every change of the log differs from the one before it for the same customer and tag
+    assert query(
+        runs.day2,
+        f"""
+        select count(*) from (
+            select
+                is_present, tag_value, tag_source,
+                lag(is_present) over previous as was,
+                lag(tag_value) over previous as value_was,
+                lag(tag_source) over previous as source_was
+            from {HISTORY_LOG}
+            window previous as (partition by customer_tag_id order by recorded_at)
+        )
+        where is_present = was and tag_value = value_was and tag_source = source_was
+        """,
+    ) == [(0,)]
+
+
+def test_full_refresh_keeps_the_history(runs, tmp_path):
+    warehouse = tmp_path / "refreshed.duckdb"
+    shutil.copy(runs.day2, warehouse)
+    log = f"select * from {HISTORY_LOG} order by tag_change_id"
+    before = query(warehouse, log)
+    assert before
+    run_dbt_in(
+        runs.project,
+        [
+            "run",
+            "--select",
+            "int_customer_tags__recorded",
+            "--full-refresh",
+            *as_of_vars(scenario.AS_OF_2),
+        ],
+        warehouse,
+    )
+    assert query(warehouse, log) == before
+
+
+LEGACY_SNAPSHOT = """
+create table snapshots.customer_tags_snapshot as
+select * from (values
+    -- a tag carried from day 1 on, changed on day 2
+    ('t1', 'c1', 'aipl_stage', 'interest', 'rule', true,
+     timestamp '2026-11-01 12:00:00', timestamp '2026-11-02 12:00:00'),
+    ('t1', 'c1', 'aipl_stage', 'purchase', 'rule', true, timestamp '2026-11-02 12:00:00', null),
+    -- a tag that went on day 2: the snapshot kept it as a version with is_present false
+    ('t2', 'c1', 'intent_without_order', 'carted', 'rule', true,
+     timestamp '2026-11-01 12:00:00', timestamp '2026-11-02 12:00:00'),
+    ('t2', 'c1', 'intent_without_order', 'carted', 'rule', false,
+     timestamp '2026-11-02 12:00:00', null),
+    -- a zero-length version, replaced at the same moment by the one that holds
+    ('t3', 'c2', 'price_band', 'mid', 'rule', true,
+     timestamp '2026-11-02 12:00:00', timestamp '2026-11-02 12:00:00'),
+    ('t3', 'c2', 'price_band', 'premium', 'rule', true, timestamp '2026-11-02 12:00:00', null)
+) as versions(customer_tag_id, customer_id, tag_key, tag_value, tag_source, is_present,
+              dbt_valid_from, dbt_valid_to)
+"""
+
+
+def test_history_takes_over_the_former_dbt_snapshot(runs, tmp_path):
+    """An existing deployment kept tag history in the dbt snapshot customer_tags_snapshot: the
+    first build of the change log starts from its versions, so no history is lost."""
+    warehouse = tmp_path / "upgraded.duckdb"
+    shutil.copy(runs.day1, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"drop table {HISTORY_LOG}")
+        con.execute(LEGACY_SNAPSHOT)
+    run_dbt_in(
+        runs.project,
+        [
+            "run",
+            "--select",
+            "int_customer_tags__recorded",
+            "customer_tag_history",
+            *as_of_vars(scenario.AS_OF_1),
+        ],
+        warehouse,
+    )
+    history = query(
+        warehouse,
+        "select customer_id, tag_key, tag_value, cast(valid_from as varchar), "
+        "cast(valid_to as varchar), is_current from marts.customer_tag_history "
+        "where customer_id in ('c1', 'c2') order by tag_key, valid_from",
+    )
+    # c1 and c2 are not customers of the day-1 exports: their open periods end at AS_OF_1
+    assert history == [
+        ("c1", "aipl_stage", "interest", "2026-11-01 12:00:00", "2026-11-02 12:00:00", False),
+        ("c1", "aipl_stage", "purchase", "2026-11-02 12:00:00", scenario.AS_OF_1, False),
+        (
+            "c1",
+            "intent_without_order",
+            "carted",
+            "2026-11-01 12:00:00",
+            "2026-11-02 12:00:00",
+            False,
+        ),
+        ("c2", "price_band", "premium", "2026-11-02 12:00:00", scenario.AS_OF_1, False),
+    ]
+    # the day-1 tags, after the legacy history, are recorded at AS_OF_1 as new; the legacy
+    # customers, not tagged any more, are recorded as gone
+    assert query(
+        warehouse,
+        f"select count(*) from {HISTORY_LOG} where recorded_at = cast(? as timestamp) "
+        "and is_present",
+        [scenario.AS_OF_1],
+    ) == query(runs.day1, "select count(*) from marts.customer_tags")
+    assert query(
+        warehouse,
+        f"select customer_tag_id from {HISTORY_LOG} where recorded_at = cast(? as timestamp) "
+        "and not is_present order by 1",
+        [scenario.AS_OF_1],
+    ) == [("t1",), ("t3",)]
 
 
 def test_export_files_round_trip(runs, tmp_path):

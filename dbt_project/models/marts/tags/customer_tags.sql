@@ -1,7 +1,7 @@
 {#-
     Current tags: one row per customer and tag they carry, from the catalogue's rules, guides'
     WeCom tags and manual tags, computed as of computed_at (as_of_at()). History:
-    customer_tag_history (snapshot customer_tags_snapshot).
+    customer_tag_history (from the log of changes int_customer_tags__recorded).
 -#}
 with
 

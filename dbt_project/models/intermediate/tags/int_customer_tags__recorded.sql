@@ -1,0 +1,201 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        full_refresh=false,
+        schema='snapshots',
+        meta={'dagster': {'group': 'tags'}},
+    )
+}}
+{#-
+    Tag history as a log of changes, appended run after run: one row each time a customer's tag
+    starts, changes value or source, or goes (is_present false), stamped with the as_of_at() of the
+    build that saw it (data time, so history can be back-filled day by day with var siyu_as_of).
+    customer_tag_history turns the log into periods. History only moves forward: a build whose
+    as_of_at() is not after the last recorded one appends nothing.
+
+    Append-only on purpose: it runs the same on DuckDB and on Spark's plain Parquet tables, which
+    cannot update rows (dbt snapshots need Delta, Hudi or Iceberg there). full_refresh is off, so
+    `dbt build --full-refresh` never wipes the history. On its first build it takes over the
+    versions of the dbt snapshot snapshots.customer_tags_snapshot that kept this history before.
+-#}
+{%- set legacy_snapshot = none -%}
+{%- if execute and not is_incremental() -%}
+    {%- set legacy_snapshot = adapter.get_relation(this.database, this.schema, 'customer_tags_snapshot') -%}
+{%- endif %}
+
+with
+
+current_tags as (
+    select
+        customer_tag_id,
+        customer_id,
+        tag_key,
+        tag_value,
+        tag_source
+    from {{ ref('customer_tags') }}
+),
+
+as_of as (
+    select {{ as_of_at() }} as recorded_at
+),
+
+{% if legacy_snapshot is not none -%}
+-- the dbt snapshot this model replaces: each version becomes the change that started it (a
+-- zero-length version gives way to the one that replaced it at the same moment)
+legacy_versions as (
+    select
+        customer_tag_id,
+        customer_id,
+        tag_key,
+        tag_value,
+        tag_source,
+        is_present,
+        dbt_valid_from as recorded_at,
+        row_number() over (
+            partition by customer_tag_id, dbt_valid_from
+            order by dbt_valid_to is null desc, dbt_valid_to desc
+        ) as version_rank
+    from {{ legacy_snapshot }}
+),
+
+legacy_changes as (
+    select
+        {{ surrogate_key(['customer_tag_id', 'recorded_at']) }} as tag_change_id,
+        customer_tag_id,
+        customer_id,
+        tag_key,
+        tag_value,
+        tag_source,
+        is_present,
+        recorded_at
+    from legacy_versions
+    where version_rank = 1
+),
+
+{% endif -%}
+
+-- what earlier builds recorded
+recorded as (
+    {% if is_incremental() -%}
+        select
+            customer_tag_id,
+            customer_id,
+            tag_key,
+            tag_value,
+            tag_source,
+            is_present,
+            recorded_at
+        from {{ this }}
+    {% elif legacy_snapshot is not none -%}
+        select
+            customer_tag_id,
+            customer_id,
+            tag_key,
+            tag_value,
+            tag_source,
+            is_present,
+            recorded_at
+        from legacy_changes
+    {% else -%}
+        select
+            current_tags.customer_tag_id,
+            current_tags.customer_id,
+            current_tags.tag_key,
+            current_tags.tag_value,
+            current_tags.tag_source,
+            true as is_present,
+            as_of.recorded_at
+        from current_tags
+        cross join as_of
+        where false
+    {% endif -%}
+),
+
+latest_ranked as (
+    select
+        customer_tag_id,
+        customer_id,
+        tag_key,
+        tag_value,
+        tag_source,
+        is_present,
+        recorded_at,
+        row_number() over (partition by customer_tag_id order by recorded_at desc) as recency
+    from recorded
+),
+
+latest as (
+    select * from latest_ranked
+    where recency = 1
+),
+
+last_recorded as (
+    select max(recorded_at) as recorded_at from recorded
+),
+
+-- this build's moment: one row when it is after everything recorded, none otherwise
+moment as (
+    select as_of.recorded_at
+    from as_of
+    cross join last_recorded
+    where last_recorded.recorded_at is null or as_of.recorded_at > last_recorded.recorded_at
+),
+
+started_or_changed as (
+    select
+        current_tags.customer_tag_id,
+        current_tags.customer_id,
+        current_tags.tag_key,
+        current_tags.tag_value,
+        current_tags.tag_source,
+        true as is_present
+    from current_tags
+    left join latest
+        on current_tags.customer_tag_id = latest.customer_tag_id
+    where
+        latest.customer_tag_id is null
+        or not latest.is_present
+        or current_tags.tag_value is distinct from latest.tag_value
+        or current_tags.tag_source is distinct from latest.tag_source
+),
+
+gone as (
+    select
+        latest.customer_tag_id,
+        latest.customer_id,
+        latest.tag_key,
+        latest.tag_value,
+        latest.tag_source,
+        false as is_present
+    from latest
+    left join current_tags
+        on latest.customer_tag_id = current_tags.customer_tag_id
+    where latest.is_present and current_tags.customer_tag_id is null
+),
+
+changes as (
+    select * from started_or_changed
+    union all
+    select * from gone
+),
+
+stamped as (
+    select
+        {{ surrogate_key(['changes.customer_tag_id', 'moment.recorded_at']) }} as tag_change_id,
+        changes.customer_tag_id,
+        changes.customer_id,
+        changes.tag_key,
+        changes.tag_value,
+        changes.tag_source,
+        changes.is_present,
+        moment.recorded_at
+    from changes
+    cross join moment
+)
+
+select * from stamped
+{%- if legacy_snapshot is not none %}
+union all
+select * from legacy_changes
+{%- endif %}
