@@ -14,6 +14,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration import spark
+from orchestration.erasure.requests import erase_history
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings
 
@@ -132,7 +133,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         if on_spark:
             with warehouse.connect() as con:
                 tables = spark.import_spark_tables(con, spark_dir)
-            context.log.info(f"{len(tables)} tables built on Spark copied into the warehouse")
+                erased = erase_history(con)  # Spark's tables keep erased customers' history rows
+            context.log.info(
+                f"{len(tables)} tables built on Spark copied into the warehouse; "
+                f"{sum(erased.values())} history row(s) of erased customers left out"
+            )
 
     return siyu_dbt_models
 

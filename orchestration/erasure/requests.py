@@ -27,10 +27,13 @@ REQUESTS_TABLE = "raw.deletion_requests"
 ERASURE_TABLE = "raw.erasure_identifiers"
 LOG_TABLE = "raw.deletion_log"
 ERASED_CUSTOMERS_TABLE = "raw.erased_customers"
-# tables dbt appends to run after run (incremental models that are never rebuilt from raw), with
-# the columns that hold a customer id: an erased customer's rows are deleted from them
+# tables dbt appends to run after run (incremental models that are never rebuilt from raw), and
+# the tag history mart built from one of them, with the columns that hold a customer id: an
+# erased customer's rows are deleted from them (on the spark target again after the build, whose
+# tables are copied back into DuckDB: Spark's Parquet tables cannot delete rows)
 HISTORY_TABLES = {
     "snapshots.int_customer_tags__recorded": ("customer_id",),
+    "marts.customer_tag_history": ("customer_id",),
     "marts.identity_customer_id_changes": ("previous_customer_id", "customer_id"),
 }
 # staging's phone_without_separators and normalise_phone, in DuckDB SQL (tests keep them equal)

@@ -9,7 +9,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.erasure.requests import canonical_phone_hash
+from orchestration.erasure.requests import (
+    HISTORY_TABLES,
+    canonical_phone_hash,
+    ensure_erasure_tables,
+    erase_history,
+)
 from orchestration.run import run_daily_refresh
 from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
 from tests.fixtures import identity_landing as scenario
@@ -166,3 +171,25 @@ def test_other_people_stay_and_the_erasure_is_logged(erased):
     assert count(work, "select count(*) from raw.erasure_identifiers") == 5
     assert count(work, "select sum(rows_erased) from raw.deletion_log") == 3
     assert count(work, "select count(distinct source) from raw.deletion_log") == 3
+
+
+def test_erase_history_deletes_erased_customers_from_every_history_table():
+    """What the spark target runs after copying Spark's tables back: every history table loses
+    the erased customers' rows, in any of its customer-id columns, and keeps the others."""
+    con = duckdb.connect()
+    ensure_erasure_tables(con)
+    con.execute("insert into raw.erased_customers values ('gone', 'request_001.csv', now())")
+    for table, columns in HISTORY_TABLES.items():
+        schema = table.split(".")[0]
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create table {table} ({', '.join(f'{c} varchar' for c in columns)})")
+        for index, column in enumerate(columns):
+            values = ", ".join("'gone'" if c == column else f"'kept{index}'" for c in columns)
+            con.execute(f"insert into {table} values ({values})")
+        con.execute(f"insert into {table} values ({', '.join(repr('kept') for _ in columns)})")
+    deleted = erase_history(con)
+    assert deleted == {table: len(columns) for table, columns in HISTORY_TABLES.items()}
+    for table in HISTORY_TABLES:
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] == 1, table
+    con.execute("drop table marts.customer_tag_history")
+    assert "marts.customer_tag_history" not in erase_history(con)  # a missing table is skipped
