@@ -197,7 +197,7 @@ assigned as (
         min(labelled.first_seen_at) over (partition by labelled.component) as customer_first_seen_at,
         count(*) over (partition by labelled.component) as customer_identifiers
     from labelled
-    -- left: a customer without an id (every attempt taken) fails the not_null test, not vanishes
+    -- left: a customer without an id (every attempt taken) fails the not_null_columns test, not vanishes
     left join component_ids
         on labelled.component = component_ids.component
 )
