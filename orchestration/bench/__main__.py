@@ -44,6 +44,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="scale of the incremental scenario; default 1 if measured, else the largest scale",
     )
+    parser.add_argument(
+        "--nothing-new",
+        action="store_true",
+        help="after the incremental run, run the job once more with nothing new delivered "
+        "(the fixed cost of a run)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     parser.add_argument(
@@ -87,7 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         print("--incremental-scale must be one of --scales", file=sys.stderr)
         return 2
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="siyu-bench-"))
-    config = BenchConfig(tuple(args.scales), scale_incremental, args.seed, workdir, args.keep)
+    config = BenchConfig(
+        tuple(args.scales),
+        scale_incremental,
+        args.seed,
+        workdir,
+        args.keep,
+        nothing_new=args.nothing_new,
+    )
     print(f"siyu bench: scales {', '.join(f'{s:g}' for s in args.scales)}, work in {workdir}")
     try:
         scales, incremental = run_bench(config, print_progress)

@@ -33,6 +33,7 @@ class BenchConfig:
     seed: int
     workdir: Path
     keep: bool = False
+    nothing_new: bool = False  # after the incremental run, once more with nothing new
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,18 @@ class IncrementalResult:
     delivery: Delivery
     result: RunResult
     customer_id_changes: dict[str, int]
+    # the job once more with nothing new delivered: the fixed cost of a run, whatever the data
+    nothing_new: RunResult | None = None
 
     @property
     def share(self) -> float:
         return self.result.run.timeline.total_s / self.base.result.run.timeline.total_s
+
+    @property
+    def nothing_new_share(self) -> float | None:
+        if self.nothing_new is None or not self.nothing_new.run.ok:
+            return None
+        return self.nothing_new.run.timeline.total_s / self.base.result.run.timeline.total_s
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +179,8 @@ def run_scale(config: BenchConfig, scale: float, until: date) -> ScaleResult:
 
 
 def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> IncrementalResult:
-    """Deliver the exports of `day` into the base's landing folder and run the job again."""
+    """Deliver the exports of `day` into the base's landing folder and run the job again; then
+    once more with nothing new (the floor an incremental run cannot go below)."""
     root = config.workdir / f"scale-{base.scale:g}"
     landing = root / "landing"
     specs = load_source_specs().values()
@@ -179,7 +189,12 @@ def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> Increm
     after = {path for spec in specs for path in landing_files(landing, spec.name)}
     result = measure(root, f"scale-{base.scale:g}-incremental", new_files=after - before)
     changes = customer_id_changes(root) if result.run.ok else {}
-    return IncrementalResult(base.scale, day, base, delivery, result, changes)
+    nothing_new = (
+        measure(root, f"scale-{base.scale:g}-nothing-new", new_files=set())
+        if result.run.ok and config.nothing_new
+        else None
+    )
+    return IncrementalResult(base.scale, day, base, delivery, result, changes, nothing_new)
 
 
 def run_bench(

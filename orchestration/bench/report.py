@@ -134,6 +134,21 @@ def incremental_lines(incremental: IncrementalResult) -> list[str]:
         f"peak RSS {run.peak_rss_mb:,.0f} MB, "
         f"customer id changes {incremental.customer_id_changes}",
         *_run_lines(incremental.result),
+        *_nothing_new_lines(incremental),
+    ]
+
+
+def _nothing_new_lines(incremental: IncrementalResult) -> list[str]:
+    floor = incremental.nothing_new
+    if floor is None:
+        return []
+    if not floor.run.ok:
+        return ["", "  the run with nothing new FAILED", *_run_lines(floor)]
+    return [
+        "",
+        f"  the same job with nothing new delivered: {floor.run.timeline.total_s:.1f} s, "
+        f"{incremental.nothing_new_share:.1%} of the full build (the fixed cost of a run)",
+        *phase_table(floor.phases),
     ]
 
 
@@ -245,6 +260,19 @@ def incremental_json(incremental: IncrementalResult) -> dict[str, object]:
         "new_records_share": round(incremental.delivery.rows / incremental.base.delivery.rows, 4),
         "customer_id_changes": incremental.customer_id_changes,
         **run_json,
+        **_nothing_new_json(incremental),
+    }
+
+
+def _nothing_new_json(incremental: IncrementalResult) -> dict[str, object]:
+    floor = incremental.nothing_new
+    if floor is None:
+        return {}
+    share = incremental.nothing_new_share
+    return {
+        "nothing_new_s": round(floor.run.timeline.total_s, 2),
+        "nothing_new_share": None if share is None else round(share, 4),
+        "nothing_new_phases": [phase.to_json() for phase in floor.phases],
     }
 
 

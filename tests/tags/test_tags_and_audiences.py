@@ -433,16 +433,15 @@ def test_history_answers_who_had_a_tag_on_a_date(runs):
 HISTORY_LOG = "snapshots.int_customer_tags__recorded"
 
 
-@pytest.mark.parametrize("as_of", [scenario.AS_OF_2, scenario.AS_OF_1], ids=["same", "older"])
-def test_history_moves_forward_only(runs, tmp_path, as_of):
+def test_history_moves_forward_only(runs, tmp_path):
     warehouse = tmp_path / "again.duckdb"
     shutil.copy(runs.day2, warehouse)
     log = f"select * from {HISTORY_LOG} order by tag_change_id"
     before = query(warehouse, log)
-    # a re-run whose as_of is not after the last recorded change records nothing
+    # a re-run whose as_of is not after the last recorded change (here: the same) records nothing
     run_dbt_in(
         runs.project,
-        ["run", "--select", "int_customer_tags__recorded", *as_of_vars(as_of)],
+        ["run", "--select", "int_customer_tags__recorded", *as_of_vars(scenario.AS_OF_2)],
         warehouse,
     )
     assert query(warehouse, log) == before
