@@ -75,9 +75,9 @@ legacy_changes as (
 
 {% endif -%}
 
--- what earlier builds recorded
+-- what earlier builds recorded: this model's rows, or (first build) the former snapshot's
 recorded as (
-    {% if is_incremental() -%}
+    {% if is_incremental() or legacy_snapshot is not none -%}
         select
             customer_tag_id,
             customer_id,
@@ -86,17 +86,7 @@ recorded as (
             tag_source,
             is_present,
             recorded_at
-        from {{ this }}
-    {% elif legacy_snapshot is not none -%}
-        select
-            customer_tag_id,
-            customer_id,
-            tag_key,
-            tag_value,
-            tag_source,
-            is_present,
-            recorded_at
-        from legacy_changes
+        from {{ this if is_incremental() else 'legacy_changes' }}
     {% else -%}
         select
             current_tags.customer_tag_id,
