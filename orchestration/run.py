@@ -36,6 +36,9 @@ class RunSummary:
     models_built: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
+    # failed checks of severity WARN (a warning expectation, a dbt test with severity warn): listed,
+    # they block nothing
+    checks_warned: list[str] = field(default_factory=list)
     # Great Expectations suites run as checks: "<asset>:<check>" -> passed
     suites: dict[str, bool] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -67,12 +70,13 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
         if evaluation.check_name.startswith(SUITE_CHECK_NAME):
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             summary.suites[name] = evaluation.passed
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         if evaluation.passed:
             summary.checks_passed += 1
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            summary.checks_warned.append(name)
         else:
-            summary.checks_failed.append(
-                f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            )
+            summary.checks_failed.append(name)
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
@@ -103,10 +107,12 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     lines += [
         "",
         f"dbt models built: {summary.models_built}",
-        f"checks passed: {summary.checks_passed}, failed: {len(summary.checks_failed)}",
+        f"checks passed: {summary.checks_passed}, failed: {len(summary.checks_failed)}, "
+        f"warnings: {len(summary.checks_warned)}",
         suites_line(summary),
     ]
     lines += [f"  FAILED check {name}" for name in summary.checks_failed]
+    lines += [f"  WARNING check {name}" for name in summary.checks_warned]
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
     lines += ["", *summary.mart_lines] if summary.mart_lines else []
     lines += ["", *publish_lines(summary, settings)]

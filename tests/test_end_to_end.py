@@ -69,6 +69,7 @@ def test_the_job_succeeds_with_every_check_passing(pipeline):
     for summary in (first, second):
         assert summary.success, summary.failures
         assert summary.checks_failed == []
+        assert summary.checks_warned == []
     assert first.models_built > 30
     assert first.checks_passed > 200
 

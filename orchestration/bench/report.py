@@ -100,7 +100,9 @@ def _run_lines(result: RunResult) -> list[str]:
             *[f"  {line}" for line in run.summary.failures + run.summary.checks_failed],
         ]
     graph = result.graph
+    warned = run.summary.checks_warned
     return [
+        *([f"  warnings (they block nothing): {', '.join(warned)}"] if warned else []),
         *phase_table(result.phases),
         f"  identity graph: {graph.nodes:,} nodes, {graph.edges:,} edges, "
         f"{graph.components:,} components",
@@ -232,6 +234,7 @@ def _run_json(result: RunResult) -> dict[str, object]:
         },
         "slowest_dbt_nodes": result.slowest,
         "failures": run.summary.failures + run.summary.checks_failed,
+        "warnings": run.summary.checks_warned,
     }
 
 
@@ -336,8 +339,10 @@ def write_chart(document: dict[str, object], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(9, 5))
     scales = [scale for scale in document["scales"] if scale["success"]]
+    if not scales:
+        return  # no run succeeded: nothing to draw (a log axis cannot show zeros)
+    figure, axes = plt.subplots(figsize=(9, 5))
     _plot_phases(axes, scales, plt.get_cmap("tab10").colors)
     _plot_incremental(axes, document.get("incremental"))
     axes.set_xscale("log")

@@ -138,11 +138,10 @@ def resolve_erasure(con: duckdb.DuckDBPyConnection, resolved_at: datetime) -> in
             [resolved_at],
         )
         expanded = f"""
-            with customers as ({REQUESTED_CUSTOMERS})
-            select identity.id_type, identity.id_value, customers.file_name
-            from customers
+            select identity.id_type, identity.id_value, erased.requested_by_file as file_name
+            from {ERASED_CUSTOMERS_TABLE} as erased
             inner join marts.customer_identity as identity
-                on identity.customer_id = customers.customer_id
+                on identity.customer_id = erased.customer_id
             union
             select id_type, id_value, file_name from ({requested}) where id_type <> 'customer_id'
         """

@@ -51,3 +51,9 @@ def test_without_that_run_nothing_is_reported_and_a_failure_says_so():
     failed = incremental(run_result(5, success=False))
     assert failed.nothing_new_share is None
     assert "with nothing new FAILED" in "\n".join(report.incremental_lines(failed))
+
+
+def test_no_chart_when_no_run_succeeded(tmp_path):
+    chart = tmp_path / "time_vs_scale.png"
+    report.write_chart({"scales": [{"scale": 10, "success": False, "total_s": 900}]}, chart)
+    assert not chart.exists()
