@@ -7,6 +7,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(BIN):$(PATH)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# pytest workers for `make test` (pytest-xdist; each runs whole test folders, see tests/conftest.py)
+TEST_WORKERS ?= 2
 
 .PHONY: install run test lint dev sample clean
 
@@ -28,7 +30,7 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 
 ## lint and test
 test: install lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations 15
 
 lint: install
 	$(BIN)/ruff check orchestration tests

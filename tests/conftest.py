@@ -1,4 +1,5 @@
-"""Shared fixtures: a warehouse built from the hand-made quirk landing folder."""
+"""Shared fixtures: a warehouse built from the hand-made quirk landing folder; and how `make test`
+shares the tests between its workers."""
 
 from __future__ import annotations
 
@@ -8,12 +9,37 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from orchestration.ingestion.loader import ingest_files, landing_files
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.settings import DEFAULT_HASH_SALT
 from tests.dbt_runner import run_dbt
 from tests.fixtures.quirk_landing import write_quirk_landing
+
+
+def worker_group(nodeid: str) -> str:
+    """Which tests one pytest-xdist worker of `make test` runs together.
+
+    A folder's tests share its session and module fixtures (the Spark session and the sample built
+    on both engines, the bench run, built warehouses), which then build once: a folder under
+    tests/ is one group, a test module at the top level is a group of its own.
+    """
+    parts = nodeid.split("::", 1)[0].split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else parts[-1]
+
+
+class FolderScheduling(LoadScopeScheduling):
+    """xdist's scope scheduling (a scope runs on one worker, largest scopes first), with the
+    scope a folder instead of a module. (`--dist loadgroup` with xdist_group marks would say the
+    same, but xdist 3.8 cannot rename pytest 9.2's node ids, so its groups are ignored.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return worker_group(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log) -> FolderScheduling:
+    return FolderScheduling(config, log)
 
 
 def phone_hash(mobile: str, salt: str = DEFAULT_HASH_SALT) -> str:

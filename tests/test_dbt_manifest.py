@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
-from orchestration.dbt.assets import keep_partial_parse, parse_fingerprint
+from orchestration.dbt import assets
+from orchestration.dbt.assets import (
+    build_dbt_project,
+    exclusive,
+    keep_partial_parse,
+    parse_fingerprint,
+)
+from orchestration.settings import SiyuSettings
+from tests.tags.project import copy_project
+
+# tries the lock without waiting: exits with BlockingIOError while another process holds it
+TRY_LOCK = "import fcntl, sys; fcntl.flock(open(sys.argv[1], 'a'), fcntl.LOCK_EX | fcntl.LOCK_NB)"
 
 
 def mini_project(root: Path) -> Path:
@@ -59,3 +73,49 @@ def test_the_builds_partial_parse_state_is_kept_for_the_next_run(tmp_path):
         "partial_parse.msgpack",
         "siyu_dbt_models-abc",
     ], "no staging file is left behind"
+
+
+def test_the_parse_lock_is_held_by_one_process_at_a_time(tmp_path):
+    lock = tmp_path / "target" / ".siyu_parse.lock"
+    with exclusive(lock):
+        while_held = subprocess.run(
+            [sys.executable, "-c", TRY_LOCK, str(lock)], capture_output=True, text=True
+        )
+    after = subprocess.run([sys.executable, "-c", TRY_LOCK, str(lock)], capture_output=True)
+
+    assert while_held.returncode != 0 and "BlockingIOError" in while_held.stderr
+    assert after.returncode == 0, "the lock is released when the block ends"
+
+
+def manifest_models(path: Path) -> set[str]:
+    nodes = json.loads(path.read_text(encoding="utf-8"))["nodes"]
+    return {node["name"] for node in nodes.values() if node["resource_type"] == "model"}
+
+
+def test_the_project_is_parsed_when_it_changed_and_only_then(tmp_path, monkeypatch):
+    project_dir = copy_project(tmp_path / "dbt_project")
+    monkeypatch.setattr(assets, "DBT_PROJECT_DIR", project_dir)
+    settings = SiyuSettings.from_env({})
+    target = project_dir / "target"
+
+    manifest = build_dbt_project(settings).manifest_path
+    assert manifest.parent == target
+    assert "customer_tags" in manifest_models(manifest)
+    assert {path.name for path in target.iterdir()} >= {
+        "manifest.json",
+        "partial_parse.msgpack",
+        assets.FINGERPRINT_FILE,
+    }
+    assert not [path for path in target.iterdir() if path.name.startswith(".parse-")], (
+        "the parse's own folder is removed"
+    )
+
+    parsed = manifest.stat().st_mtime_ns
+    build_dbt_project(settings)
+    assert manifest.stat().st_mtime_ns == parsed, "an unchanged project is not parsed again"
+
+    (project_dir / "models" / "staging" / "stg_probe__rows.sql").write_text(
+        "select 1 as probe_id\n", encoding="utf-8"
+    )
+    build_dbt_project(settings)
+    assert "stg_probe__rows" in manifest_models(manifest)

@@ -1,11 +1,13 @@
 """The dbt project as Dagster assets: models, seeds and snapshots, with dbt tests as checks."""
 
+import fcntl
 import hashlib
 import os
 import re
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,9 @@ PARSE_INPUTS = (
     "analyses",
 )
 FINGERPRINT_FILE = "siyu_parse_fingerprint.txt"
+PARSE_LOCK_FILE = ".siyu_parse.lock"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+MANIFEST_FILE = "manifest.json"
 
 
 ENV_VAR_PATTERN = re.compile(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
@@ -66,22 +71,49 @@ def build_dbt_project(settings: SiyuSettings) -> DbtProject:
     The manifest is parsed again only when the project's files, the target or the environment
     changed since the last parse (a stale manifest would hide new models from Dagster; parsing
     every time costs seconds on every run and every `dagster dev` reload). No database is touched.
+    Processes that load the definitions at the same time (a run beside `dagster dev`, the workers
+    of `make test`) take turns: one parses, the others then find the manifest current.
     """
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target
     )
     fingerprint = parse_fingerprint(DBT_PROJECT_DIR, settings.dbt_target, os.environ)
-    stamp = project.manifest_path.with_name(FINGERPRINT_FILE)
-    is_current = (
-        project.manifest_path.exists()
-        and stamp.exists()
-        and stamp.read_text(encoding="utf-8") == fingerprint
-    )
-    if not is_current:
-        stamp.unlink(missing_ok=True)
-        build_dbt_resource(project).cli(["parse", "--quiet"], target_path=Path("target")).wait()
-        stamp.write_text(fingerprint, encoding="utf-8")
+    target = project.manifest_path.parent
+    stamp = target / FINGERPRINT_FILE
+    with exclusive(target / PARSE_LOCK_FILE):
+        is_current = (
+            project.manifest_path.exists()
+            and stamp.exists()
+            and stamp.read_text(encoding="utf-8") == fingerprint
+        )
+        if not is_current:
+            parse_manifest(project)
+            stamp.write_text(fingerprint, encoding="utf-8")
     return project
+
+
+@contextmanager
+def exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (created if missing) across processes."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def parse_manifest(project: DbtProject) -> None:
+    """`dbt parse` into a folder of its own, then move its manifest and partial-parse state into
+    the project's target by atomic renames: a reader sees the old manifest or the new one whole."""
+    staging = project.target_path / f".parse-{os.getpid()}"
+    try:
+        build_dbt_resource(project).cli(["parse", "--quiet"], target_path=staging).wait()
+        for name in (PARTIAL_PARSE_FILE, MANIFEST_FILE):
+            os.replace(project.project_dir / staging / name, project.manifest_path.with_name(name))
+    finally:
+        shutil.rmtree(project.project_dir / staging, ignore_errors=True)
 
 
 class SiyuDbtTranslator(DagsterDbtTranslator):
@@ -140,9 +172,6 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             )
 
     return siyu_dbt_models
-
-
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def keep_partial_parse(run_target: Path, project_target: Path) -> None:
