@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from orchestration.dbt import assets
 from orchestration.dbt.assets import (
@@ -119,3 +123,61 @@ def test_the_project_is_parsed_when_it_changed_and_only_then(tmp_path, monkeypat
     )
     build_dbt_project(settings)
     assert "stg_probe__rows" in manifest_models(manifest)
+
+
+def dbt_parse_output(project_dir: Path, run_target: Path, work_warehouse: Path) -> str:
+    """What `dbt parse` says when it starts from the state the project's parse left."""
+    run_target.mkdir(parents=True)
+    shutil.copyfile(
+        project_dir / "target" / "partial_parse.msgpack", run_target / "partial_parse.msgpack"
+    )
+    environment = {**os.environ, "SIYU_WORK_WAREHOUSE": str(work_warehouse)}
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt), "parse", "--target", "duckdb", "--target-path", str(run_target)]
+    return subprocess.run(
+        [*command, "--profiles-dir", str(project_dir)],
+        cwd=project_dir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_the_first_build_of_a_deployment_can_parse_partially(tmp_path, monkeypatch):
+    """The parse uses the deployment's working warehouse, so the build's profile matches it."""
+    project_dir = copy_project(tmp_path / "dbt_project")
+    monkeypatch.setattr(assets, "DBT_PROJECT_DIR", project_dir)
+    work_warehouse = tmp_path / "work" / "siyu_work.duckdb"
+    monkeypatch.delenv("SIYU_WORK_WAREHOUSE", raising=False)
+    build_dbt_project(SiyuSettings.from_env({"SIYU_WORK_WAREHOUSE": str(work_warehouse)}))
+    assert "SIYU_WORK_WAREHOUSE" not in os.environ, "the parse leaves the environment as it was"
+
+    same = dbt_parse_output(project_dir, tmp_path / "run-1", work_warehouse)
+    other = dbt_parse_output(project_dir, tmp_path / "run-2", tmp_path / "elsewhere.duckdb")
+
+    assert "Unable to do partial parsing" not in same
+    assert "Unable to do partial parsing because profile has changed" in other
+
+
+def test_the_dbt_resource_needs_no_version_subprocess_and_no_adapter(tmp_path, monkeypatch):
+    from dagster_dbt.core import resource as dagster_dbt_resource
+    from dbt.version import __version__ as installed
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"spawned {args}")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_subprocess)
+    dbt = assets.build_dbt_resource(build_dbt_project(SiyuSettings.from_env({})))
+
+    assert isinstance(dbt, assets.SiyuDbtCliResource)
+    assert str(dbt._cli_version) == installed
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
+    elsewhere = tmp_path / "bin" / "dbt"  # e.g. dbt Fusion: asked for its version as before
+    elsewhere.parent.mkdir()
+    elsewhere.symlink_to(Path(sys.executable).with_name("dbt"))
+    other = assets.SiyuDbtCliResource(
+        project_dir=str(assets.DBT_PROJECT_DIR), dbt_executable=str(elsewhere)
+    )
+    with pytest.raises(AssertionError, match=str(elsewhere)):
+        _ = other._cli_version

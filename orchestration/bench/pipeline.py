@@ -8,7 +8,6 @@ benchmark held before, and a run that exhausts memory fails alone instead of end
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from orchestration.bench.phases import (
     wall_clock_shares,
 )
 from orchestration.run import RunSummary, run_daily_refresh
-from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings
+from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings, environment_set
 
 # Outputs some steps write where an environment variable says, not a SiyuSettings field.
 OUTPUT_DIR_VARIABLES = {"SIYU_AUDIENCE_EXPORT_DIR": "audiences", "SIYU_REPORTS_DIR": "reports"}
@@ -89,16 +88,10 @@ def bench_settings(root: Path) -> SiyuSettings:
 @contextmanager
 def isolated_outputs(root: Path) -> Iterator[SiyuSettings]:
     """Settings under `root`, with every other output folder of the job pointed there too."""
-    saved = {name: os.environ.get(name) for name in OUTPUT_DIR_VARIABLES}
-    os.environ.update({name: str(root / folder) for name, folder in OUTPUT_DIR_VARIABLES.items()})
-    try:
+    with environment_set(
+        {name: str(root / folder) for name, folder in OUTPUT_DIR_VARIABLES.items()}
+    ):
         yield bench_settings(root)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def dbt_target_dirs(run_id: str) -> list[Path]:
