@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,9 +78,11 @@ def _copy_marts(work_db: Path, target: Path, publish_id: str, published_at: date
     return tables
 
 
-def _write_parquet(
+def _write_parquet_version(
     work_db: Path, parquet_dir: Path, publish_id: str, published_at: datetime
-) -> Path:
+) -> dict[str, object]:
+    """Every mart as Parquet in `<parquet_dir>/<publish_id>/` with its manifest.json; readers
+    find the folder only once current.json points at it (`_point_current`)."""
     version_dir = parquet_dir / publish_id
     version_dir.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -94,12 +97,17 @@ def _write_parquet(
         "tables": files,
     }
     (version_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def _point_current(parquet_dir: Path, manifest: dict[str, object], publish_id: str) -> Path:
+    """Replace current.json atomically with the new version's, then prune old versions."""
     current = parquet_dir / "current.json"
     staged = parquet_dir / f".current.{publish_id}.json"
     staged.write_text(json.dumps({**manifest, "path": publish_id}, indent=2), encoding="utf-8")
     os.replace(staged, current)
     _prune_parquet_versions(parquet_dir, keep=publish_id)
-    return version_dir / "manifest.json"
+    return parquet_dir / publish_id / "manifest.json"
 
 
 def _prune_parquet_versions(parquet_dir: Path, keep: str) -> None:
@@ -115,20 +123,38 @@ def _prune_parquet_versions(parquet_dir: Path, keep: str) -> None:
 def publish_marts(
     work_db: Path, published_db: Path, parquet_dir: Path | None = None
 ) -> PublishResult:
-    """Copy the working warehouse's marts into the published file by an atomic rename."""
+    """Copy the working warehouse's marts into the published file by an atomic rename.
+
+    The Parquet copy is written at the same time (a second thread: DuckDB works outside the
+    GIL), and current.json points at it only after the DuckDB file is in place; when the DuckDB
+    copy fails, the new Parquet folder is removed and current.json keeps the old version.
+    """
     published_at = datetime.now(UTC).replace(tzinfo=None)
     publish_id = published_at.strftime("%Y%m%dT%H%M%S%fZ")
     published_db.parent.mkdir(parents=True, exist_ok=True)
     staged = published_db.with_name(f".{published_db.name}.{publish_id}.tmp")
-    try:
-        tables = _copy_marts(work_db, staged, publish_id, published_at)
-        _fsync(staged)
-        os.replace(staged, published_db)
-    finally:
-        staged.unlink(missing_ok=True)
-    manifest = (
-        _write_parquet(work_db, parquet_dir, publish_id, published_at) if parquet_dir else None
-    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parquet = (
+            pool.submit(_write_parquet_version, work_db, parquet_dir, publish_id, published_at)
+            if parquet_dir
+            else None
+        )
+        try:
+            tables = _copy_marts(work_db, staged, publish_id, published_at)
+            _fsync(staged)
+            os.replace(staged, published_db)
+        except BaseException:
+            if parquet is not None and parquet_dir is not None:
+                wait([parquet])
+                shutil.rmtree(parquet_dir / publish_id, ignore_errors=True)
+            raise
+        finally:
+            staged.unlink(missing_ok=True)
+        manifest = (
+            _point_current(parquet_dir, parquet.result(), publish_id)
+            if parquet is not None and parquet_dir is not None
+            else None
+        )
     return PublishResult(publish_id, published_db, tables, manifest)
 
 

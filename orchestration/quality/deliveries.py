@@ -129,8 +129,13 @@ def record_validated(
     file_hashes: list[str],
 ) -> int:
     """Record the files as validated by this version of the suite; returns how many."""
-    con.executemany(
-        f"insert or ignore into {VALIDATED_FILES_TABLE} values (?, ?, ?, now()::timestamp)",
-        [[suite.source, file_hash, fingerprint] for file_hash in file_hashes],
+    # one statement for the whole list: executemany runs one insert per file (4 s for the
+    # 1,689 files of a scale-1 first load)
+    con.execute(
+        f"""
+        insert or ignore into {VALIDATED_FILES_TABLE}
+        select ?, file_hash, ?, now()::timestamp from unnest(?::varchar[]) as files(file_hash)
+        """,
+        [suite.source, fingerprint, list(file_hashes)],
     )
     return len(file_hashes)

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.publish import publisher
 from orchestration.publish.assets import build_publish_assets
 from orchestration.publish.audit import audit_warehouse, load_audit_config
 from orchestration.publish.publisher import last_publish, publish_marts
@@ -120,6 +121,30 @@ def test_publishing_swaps_the_file_while_an_open_reader_keeps_its_version(tmp_pa
     assert duckdb.sql(
         f"select count(*) from '{second.parquet_manifest.parent / 'dim_customer.parquet'}'"
     ).fetchone() == (5,)
+    assert list(published.parent.glob(".*tmp")) == []
+
+
+def test_a_failed_copy_leaves_the_parquet_pointer_on_the_old_version(tmp_path, monkeypatch):
+    work, published = tmp_path / "work.duckdb", tmp_path / "serve" / "siyu.duckdb"
+    parquet = tmp_path / "parquet"
+    make_work_warehouse(work, customers=3)
+    first = publish_marts(work, published, parquet)
+
+    def copy_fails(*args, **kwargs):
+        time.sleep(0.2)  # the Parquet copy runs meanwhile
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publisher, "_copy_marts", copy_fails)
+    make_work_warehouse(work, customers=5)
+    with pytest.raises(OSError, match="disk full"):
+        publish_marts(work, published, parquet)
+
+    current = json.loads((parquet / "current.json").read_text(encoding="utf-8"))
+    assert current["path"] == first.publish_id
+    assert sorted(path.name for path in parquet.iterdir() if path.is_dir()) == [first.publish_id], (
+        "the new version's Parquet folder is removed"
+    )
+    assert last_publish(published)[0] == first.publish_id
     assert list(published.parent.glob(".*tmp")) == []
 
 

@@ -20,20 +20,29 @@ observations as (
     select * from {{ ref('int_identity__observations') }}
 ),
 
+-- every step starts from the excluded identifiers (dozens), not from all identifiers
 neighbours as (
     select
-        left_id_type as id_type,
-        left_id_value as id_value,
-        right_id_type as neighbour_type,
-        right_id_value as neighbour_value
-    from edges
+        excluded.id_type,
+        excluded.id_value,
+        edges.right_id_type as neighbour_type,
+        edges.right_id_value as neighbour_value
+    from excluded
+    inner join edges
+        on
+            excluded.id_type = edges.left_id_type
+            and excluded.id_value = edges.left_id_value
     union
     select
-        right_id_type as id_type,
-        right_id_value as id_value,
-        left_id_type as neighbour_type,
-        left_id_value as neighbour_value
-    from edges
+        excluded.id_type,
+        excluded.id_value,
+        edges.left_id_type as neighbour_type,
+        edges.left_id_value as neighbour_value
+    from excluded
+    inner join edges
+        on
+            excluded.id_type = edges.right_id_type
+            and excluded.id_value = edges.right_id_value
 ),
 
 would_join as (
@@ -51,14 +60,18 @@ would_join as (
 
 seen as (
     select
-        id_type,
-        id_value,
-        min(first_seen_at) as first_seen_at,
-        max(last_seen_at) as last_seen_at,
-        sum(records) as observed_records,
-        {{ distinct_values_joined('source') }} as sources
-    from observations
-    group by id_type, id_value
+        excluded.id_type,
+        excluded.id_value,
+        min(observations.first_seen_at) as first_seen_at,
+        max(observations.last_seen_at) as last_seen_at,
+        sum(observations.records) as observed_records,
+        {{ distinct_values_joined('observations.source') }} as sources
+    from excluded
+    inner join observations
+        on
+            excluded.id_type = observations.id_type
+            and excluded.id_value = observations.id_value
+    group by excluded.id_type, excluded.id_value
 ),
 
 final as (
