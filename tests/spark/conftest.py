@@ -7,7 +7,6 @@ every test reuses it. DuckDB builds run as everywhere else in the tests (tests/d
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration import spark
-from orchestration.settings import DEFAULT_LANDING_DIR
+from orchestration.settings import DEFAULT_LANDING_DIR, environment_set
 from tests.conftest import ingest_landing
 from tests.dbt_runner import project_args, run_dbt
 
@@ -26,18 +25,10 @@ def invoke_dbt(args: list[str], env: dict[str, str], target_path: Path):
     """dbt in this process (dbtRunner) with `env` set for the call; raises unless it succeeds."""
     from dbt.cli.main import dbtRunner
 
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
+    with environment_set(env):
         result = dbtRunner().invoke(
             [*args, *project_args(target_path), "--log-path", str(target_path), "--quiet"]
         )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     if not result.success:
         failures = [
             f"{node.node.name}: {node.message}"
