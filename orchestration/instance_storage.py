@@ -2,10 +2,21 @@
 
 Dagster's `SqliteEventLogStorage` creates and disposes an SQLAlchemy engine for every write (two
 or three per asset or check event: the run's shard, then the cross-run index). A siyu run stores
-about a thousand events (models, dbt tests as checks, suites, planned events), and the engines
-alone cost seconds. This subclass keeps the engine of each shard for the process's lifetime (a
-few, least recently used first out); connections are still opened and closed per write
-(NullPool), so locking and what other processes (daemon, webserver) see are unchanged.
+about two thousand events (models, dbt tests as checks, suites, planned events), and the engines
+alone cost seconds. This subclass
+
+- keeps the engine of each shard for the process's lifetime (a few, least recently used first
+  out);
+- opens and closes a run shard's connection per write, as Dagster does: closing the last
+  connection checkpoints the write-ahead log into `<run_id>.db`, and that file's change is what
+  a webserver following the run live is notified of;
+- keeps one connection open to the cross-run index (`index.db`), which nobody follows by file
+  change, so its writes skip the reopen and the checkpoint;
+- commits with `synchronous=NORMAL` (the databases are in WAL mode): a commit no longer waits
+  for the disk, the database stays consistent, and a power cut can lose only the last events;
+- remembers which tables exist, instead of an engine per asked (every check event asks).
+
+Other processes (daemon, webserver) read the same files, through SQLite's own locking, as before.
 
 Selected in dagster.yaml (`event_log_storage`); `base_dir` defaults to Dagster's own
 `$DAGSTER_HOME/history/runs`, where the default storage keeps the same files.
@@ -21,10 +32,11 @@ from typing import Any
 
 from dagster import Field, StringSource
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 # shards whose engine is kept: the index, and the runs being written (one at a time here)
 KEPT_ENGINES = 8
@@ -37,11 +49,31 @@ def default_base_dir() -> str:
     return os.path.join(home, "history", "runs")
 
 
+def _commit_without_waiting_for_disk(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("pragma synchronous=NORMAL")
+
+
+def shard_engine(conn_string: str, keep_connection: bool) -> Engine:
+    """An engine on one shard: one connection kept open (the index), or one per use (a run)."""
+    connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    if keep_connection:
+        # used under the storage's lock only, so one connection may serve every thread
+        connect_args["check_same_thread"] = False
+    engine = create_engine(
+        conn_string,
+        poolclass=StaticPool if keep_connection else NullPool,
+        connect_args=connect_args,
+    )
+    event.listen(engine, "connect", _commit_without_waiting_for_disk)
+    return engine
+
+
 class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
     """SqliteEventLogStorage that reuses one engine per shard."""
 
     def __init__(self, base_dir: str | None = None, inst_data: Any = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
 
     @classmethod
@@ -55,13 +87,16 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
     def _engine(self, shard: str) -> Engine:
         engine = self._engines.pop(shard, None)
         if engine is None:
-            engine = create_engine(
-                self.conn_string_for_shard(shard),
-                poolclass=NullPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-            )
+            conn_string = self.conn_string_for_shard(shard)
+            keep_connection = shard == INDEX_SHARD_NAME
+            engine = shard_engine(conn_string, keep_connection)
             if shard not in self._initialized_dbs:
-                self._initdb(engine)
+                # Dagster's migration check opens connections inside connections, which must
+                # not share the one kept connection: it gets a connection-per-use engine
+                initializing = shard_engine(conn_string, False) if keep_connection else engine
+                self._initdb(initializing)
+                if initializing is not engine:
+                    initializing.dispose()
                 self._initialized_dbs.add(shard)
         self._engines[shard] = engine  # most recently used last
         while len(self._engines) > KEPT_ENGINES:
@@ -74,6 +109,15 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
             yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index has the table; a yes is remembered (tables are only ever added)."""
+        if table_name in self._tables:
+            return True
+        exists = super().has_table(table_name)
+        if exists:
+            self._tables.add(table_name)
+        return exists
+
     def _dispose_engines(self) -> None:
         while self._engines:
             self._engines.popitem()[1].dispose()
@@ -81,6 +125,7 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
     def wipe(self) -> None:
         with self._db_lock:
             self._dispose_engines()  # their files are deleted and created again
+            self._tables.clear()
         super().wipe()
 
     def dispose(self) -> None:

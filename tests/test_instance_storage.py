@@ -1,12 +1,16 @@
-"""The Dagster instance of dagster.yaml stores runs' events with one engine per shard."""
+"""The Dagster instance of dagster.yaml stores runs' events with one engine per shard, one kept
+connection to the index, and run files that a live watcher sees change on every write."""
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 
 from orchestration import instance_storage
 from orchestration.instance_storage import SiyuSqliteEventLogStorage
@@ -55,8 +59,9 @@ def test_runs_are_stored_and_read_back_with_few_engines(home, monkeypatch):
             [dg.AssetCheckKey(dg.AssetKey("campaign_spend"), "spend_is_positive")]
         )
         assert len(check) == 1
-    # one engine for the index and one a run, not one (or three) an event
-    assert len(created) <= 4, created
+    # two engines for the index (its set-up, its kept connection) and one a run, not one (or
+    # three) an event
+    assert len(created) <= 2 + len(runs), created
     assert (home / "history" / "runs" / f"{runs[0].run_id}.db").exists()
 
 
@@ -69,3 +74,54 @@ def test_engines_beyond_the_kept_number_are_disposed(home):
     assert "run-0" not in storage._engines
     storage.dispose()
     assert not storage._engines
+
+
+def test_a_run_file_holds_its_events_after_each_write_and_the_index_is_readable(home):
+    """A webserver following a run is told by a change of `<run_id>.db`: every write must reach
+    that file (checkpointed from the write-ahead log), not stay in `-wal`. The index, written
+    over one kept connection, must still be readable by another process's connection."""
+    base = home / "history" / "runs"
+    run_ids = []
+    for _ in range(2):
+        definitions = dg.Definitions(assets=[campaign_spend], asset_checks=[spend_is_positive])
+        job = definitions.resolve_implicit_global_asset_job_def()
+        with dg.DagsterInstance.get() as instance:
+            run_ids.append(job.execute_in_process(instance=instance).run_id)
+            index_connection = instance.event_log_storage._engines[INDEX_SHARD_NAME]
+            # the kept index connection is still open while the instance is
+            assert index_connection.pool.status().startswith("StaticPool")
+            wal = base / f"{run_ids[-1]}.db-wal"
+            assert not wal.exists() or wal.stat().st_size == 0
+            with sqlite3.connect(base / f"{INDEX_SHARD_NAME}.db") as reader:
+                indexed = reader.execute(
+                    "select count(*) from event_logs where run_id = ?", [run_ids[-1]]
+                ).fetchone()[0]
+            assert indexed > 0
+    with sqlite3.connect(f"file:{base / f'{run_ids[0]}.db'}?mode=ro", uri=True) as reader:
+        assert reader.execute("select count(*) from event_logs").fetchone()[0] > 10
+
+
+def test_commits_do_not_wait_for_the_disk(home):
+    storage = SiyuSqliteEventLogStorage()
+    for shard in (INDEX_SHARD_NAME, "run-1"):
+        with storage._connect(shard) as conn:
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+    storage.dispose()
+
+
+def test_an_existing_table_is_asked_once_and_a_missing_one_every_time(home, monkeypatch):
+    asked = []
+    real_has_table = SqliteEventLogStorage.has_table
+
+    def counting_has_table(self, table_name):
+        asked.append(table_name)
+        return real_has_table(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting_has_table)
+    storage = SiyuSqliteEventLogStorage()
+    asked.clear()
+    assert all(storage.has_table("event_logs") for _ in range(3))
+    assert not any(storage.has_table("no_such_table") for _ in range(2))
+    assert asked == ["event_logs", "no_such_table", "no_such_table"]
+    storage.dispose()
