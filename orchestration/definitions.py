@@ -12,6 +12,7 @@ from orchestration.dbt.assets import (
 from orchestration.erasure.assets import deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
+from orchestration.loggers import console_logger
 from orchestration.publish.assets import build_publish_assets
 from orchestration.quality.checks import build_mart_checks, build_raw_source_checks
 from orchestration.reports.assets import build_report_asset
@@ -42,6 +43,7 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_mart_checks(marts, blocking=True),
         ],
         jobs=[daily_refresh],
+        loggers={"console": console_logger},
         schedules=[build_refresh_schedule(settings)],
         sensors=[landing_files_sensor],
         resources={

@@ -28,6 +28,7 @@ class WarehouseResource(dg.ConfigurableResource):
     hash_salt: str = DEFAULT_HASH_SALT
     dbt_target: str = "duckdb"
     spark_dir: str | None = None
+    force_build: bool = False
 
     @classmethod
     def from_settings(cls, settings: SiyuSettings) -> WarehouseResource:
@@ -39,6 +40,7 @@ class WarehouseResource(dg.ConfigurableResource):
             hash_salt=settings.hash_salt,
             dbt_target=settings.dbt_target,
             spark_dir=str(settings.spark_dir),
+            force_build=settings.force_build,
         )
 
     @property

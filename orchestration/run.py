@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
+from orchestration.dbt.assets import DBT_BUILD_METADATA
 from orchestration.identity.summary import identity_summary_lines
 from orchestration.publish.publisher import last_publish
 from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
@@ -42,6 +43,9 @@ class RunSummary:
     # Great Expectations suites run as checks: "<asset>:<check>" -> passed
     suites: dict[str, bool] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    # the dbt build was skipped: nothing it reads changed since the published version
+    # (orchestration/dbt/build_inputs.py); the marts, checks and publish are those of that version
+    build_skipped: bool = False
 
 
 def _metadata_int(metadata: dict, key: str) -> int:
@@ -78,6 +82,9 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
         else:
             summary.checks_failed.append(name)
     for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_OBSERVATION:
+            observation = event.asset_observation_data.asset_observation
+            summary.build_skipped |= DBT_BUILD_METADATA in observation.metadata
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
             message = error.message.strip() if error else "unknown error"
@@ -106,7 +113,8 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     )
     lines += [
         "",
-        f"dbt models built: {summary.models_built}",
+        f"dbt models built: {summary.models_built}"
+        + (" (build skipped: nothing it reads changed)" if summary.build_skipped else ""),
         f"checks passed: {summary.checks_passed}, failed: {len(summary.checks_failed)}, "
         f"warnings: {len(summary.checks_warned)}",
         suites_line(summary),
@@ -136,6 +144,13 @@ def suites_line(summary: RunSummary) -> str:
 
 
 def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
+    previous = last_publish(settings.warehouse_path)
+    if summary.build_skipped and previous and not summary.failures:
+        return [
+            f"unchanged: {settings.warehouse_path} (version {previous[0]}, published "
+            f"{previous[1]:%Y-%m-%d %H:%M} UTC): nothing the dbt build reads changed since, so "
+            "the build, its checks and publishing were skipped (SIYU_FORCE_BUILD=1 rebuilds)"
+        ]
     if summary.published:
         lines = [
             f"published: {settings.warehouse_path} (version {summary.published['publish_id']})"
@@ -143,7 +158,6 @@ def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
         if "parquet_manifest" in summary.published:
             lines.append(f"parquet:   {summary.published['parquet_manifest']}")
         return lines
-    previous = last_publish(settings.warehouse_path)
     kept = (
         f"version {previous[0]} published {previous[1]:%Y-%m-%d %H:%M} UTC"
         if previous
@@ -192,7 +206,8 @@ def main() -> int:
     settings = SiyuSettings.from_env()
     summary = run_daily_refresh(settings)
     print(format_summary(summary, settings))
-    return 0 if summary.success and not summary.checks_failed and summary.published else 1
+    is_current = summary.published or summary.build_skipped
+    return 0 if summary.success and not summary.checks_failed and is_current else 1
 
 
 if __name__ == "__main__":

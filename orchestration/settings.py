@@ -35,6 +35,9 @@ class SiyuSettings:
     timezone: str = "Asia/Shanghai"
     # spark target only: raw Parquet hand-off, Spark warehouse, metastore (orchestration/spark.py)
     spark_dir: Path = DEFAULT_SPARK_DIR
+    # build even when nothing the dbt build reads changed since the published version
+    # (orchestration/dbt/build_inputs.py)
+    force_build: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
@@ -57,6 +60,7 @@ class SiyuSettings:
             # a generator's ground truth beside the landing folder (the committed sample has one)
             ground_truth_dir=ground_truth_dir if ground_truth_dir.is_dir() else None,
             spark_dir=Path(env.get("SIYU_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve(),
+            force_build=(env.get("SIYU_FORCE_BUILD") or "").strip().lower() not in DISABLED,
         )
 
 

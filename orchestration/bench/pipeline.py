@@ -122,7 +122,11 @@ def measure_in_this_process(root: Path) -> RunMeasurement:
             summary = run_daily_refresh(settings, instance)
             total_s = time.perf_counter() - started
         timeline = _timeline(instance, summary, total_s)
-    notes = [] if timeline.nodes else ["no dbt run_results.json found: dbt phases are missing"]
+    notes = []
+    if summary.build_skipped:
+        notes.append("dbt build skipped: nothing it reads changed since the published version")
+    elif not timeline.nodes:
+        notes.append("no dbt run_results.json found: dbt phases are missing")
     return RunMeasurement(summary, timeline, sampler.peak_mb, notes=notes)
 
 

@@ -146,10 +146,15 @@ def _nothing_new_lines(incremental: IncrementalResult) -> list[str]:
         return []
     if not floor.run.ok:
         return ["", "  the run with nothing new FAILED", *_run_lines(floor)]
+    what = (
+        "the dbt build, its checks and publishing skipped: nothing they read changed"
+        if floor.run.summary.build_skipped
+        else "the fixed cost of a run"
+    )
     return [
         "",
         f"  the same job with nothing new delivered: {floor.run.timeline.total_s:.1f} s, "
-        f"{incremental.nothing_new_share:.1%} of the full build (the fixed cost of a run)",
+        f"{incremental.nothing_new_share:.1%} of the full build ({what})",
         *phase_table(floor.phases),
     ]
 
@@ -275,6 +280,7 @@ def _nothing_new_json(incremental: IncrementalResult) -> dict[str, object]:
     return {
         "nothing_new_s": round(floor.run.timeline.total_s, 2),
         "nothing_new_share": None if share is None else round(share, 4),
+        "nothing_new_build_skipped": floor.run.summary.build_skipped,
         "nothing_new_phases": [phase.to_json() for phase in floor.phases],
     }
 

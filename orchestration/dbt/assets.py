@@ -18,9 +18,22 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from packaging import version
 
 from orchestration import spark
+from orchestration.dbt.build_inputs import (
+    FORCE_BUILD_TAG,
+    BuildDecision,
+    clear_recorded_build,
+    decide_build,
+    inputs_fingerprint,
+    record_build,
+    recorded_build,
+)
 from orchestration.erasure.requests import erase_history
+from orchestration.publish.publisher import last_publish, published_inputs
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR, SiyuSettings, environment_set
+from orchestration.settings import DBT_PROJECT_DIR, DISABLED, SiyuSettings, environment_set
+
+# metadata key of the observation a run logs for each mart when it skips the build
+DBT_BUILD_METADATA = "dbt_build"
 
 # what `dbt parse` reads: a change to any of these makes a new manifest
 PARSE_INPUTS = (
@@ -167,6 +180,27 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     ):
         # dbt reads the working warehouse's path (and Spark's folder) from the environment.
         os.environ.update(dbt_profile_environment(warehouse))
+        builds_everything = builds_every_dbt_asset(context)
+        with warehouse.connect() as con:
+            fingerprint = inputs_fingerprint(
+                con,
+                source_tables(context.assets_def),
+                parse_fingerprint(project.project_dir, warehouse.dbt_target, os.environ),
+                {"hash_salt": hashlib.sha256(warehouse.hash_salt.encode()).hexdigest()},
+            )
+            decision = decide_build(
+                current=fingerprint,
+                built=recorded_build(con),
+                published=published_inputs(Path(warehouse.published_path)),
+                builds_everything=builds_everything,
+                forced=warehouse.force_build or is_forced(context),
+            )
+            if decision.build:
+                clear_recorded_build(con)
+        if not decision.build:
+            yield from unchanged_observations(context, warehouse, decision, fingerprint)
+            return
+        context.log.info(f"dbt build: {decision.reason}")
         on_spark = warehouse.dbt_target == "spark"
         if on_spark:
             spark_dir = Path(warehouse.spark_dir or "warehouse/spark")
@@ -188,8 +222,54 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 f"{len(tables)} tables built on Spark copied into the warehouse; "
                 f"{sum(erased.values())} history row(s) of erased customers left out"
             )
+        if builds_everything:
+            with warehouse.connect() as con:
+                record_build(con, fingerprint)
 
     return siyu_dbt_models
+
+
+def source_tables(dbt_models: dg.AssetsDefinition) -> list[str]:
+    """The tables the dbt project reads: its sources, which map to the raw assets raw/<table>."""
+    upstream = dbt_models.dependency_keys - set(dbt_models.keys)
+    return sorted(".".join(key.path) for key in upstream)
+
+
+def builds_every_dbt_asset(context: AssetExecutionContext) -> bool:
+    assets_def = context.assets_def
+    return set(context.selected_asset_keys) == set(assets_def.keys) and set(
+        context.selected_asset_check_keys
+    ) == set(assets_def.check_keys)
+
+
+def is_forced(context: AssetExecutionContext) -> bool:
+    tag = context.run.tags.get(FORCE_BUILD_TAG, "")
+    return tag.strip().lower() not in DISABLED
+
+
+def unchanged_observations(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    decision: BuildDecision,
+    fingerprint: str,
+) -> Iterator[dg.AssetObservation]:
+    """Nothing is materialized, so the mart checks, the audit and publishing are skipped too;
+    each mart is observed as current, with the version that holds it."""
+    published = last_publish(Path(warehouse.published_path))
+    version = f"{published[0]} (published {published[1]:%Y-%m-%d %H:%M} UTC)" if published else ""
+    context.log.info(
+        f"dbt build skipped: {decision.reason}; the marts stay at version {version}. "
+        f"Force a rebuild with SIYU_FORCE_BUILD=1 or the run tag {FORCE_BUILD_TAG}=true."
+    )
+    for key in mart_asset_keys(context.assets_def):
+        yield dg.AssetObservation(
+            asset_key=key,
+            metadata={
+                DBT_BUILD_METADATA: "skipped: inputs unchanged",
+                "published_version": version,
+                "inputs_fingerprint": fingerprint,
+            },
+        )
 
 
 def keep_partial_parse(run_target: Path, project_target: Path) -> None:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt.build_inputs import BUILD_INPUTS_TABLE
+
 PUBLISHED_SCHEMA = "marts"
 PUBLISH_LOG_TABLE = "meta.publish_log"
 PARQUET_VERSIONS_KEPT = 3
@@ -69,13 +71,27 @@ def _copy_marts(work_db: Path, target: Path, publish_id: str, published_at: date
         con.execute(
             f"""
             create table {PUBLISH_LOG_TABLE} as
-            select ? as publish_id, ?::timestamp as published_at_utc, ? as tables_json
+            select ? as publish_id, ?::timestamp as published_at_utc, ? as tables_json,
+                ?::varchar as inputs_fingerprint
             """,
-            [publish_id, published_at, json.dumps(tables)],
+            [publish_id, published_at, json.dumps(tables), _built_from(con)],
         )
         con.execute("detach work")
         con.execute("checkpoint")
     return tables
+
+
+def _built_from(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The inputs the attached working warehouse's marts were built from (build_inputs.py)."""
+    work_build = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = 'work' "
+        "and table_schema = ? and table_name = ?",
+        BUILD_INPUTS_TABLE.split("."),
+    ).fetchone()[0]
+    if not work_build:
+        return None
+    row = con.execute(f"select inputs_fingerprint from work.{BUILD_INPUTS_TABLE}").fetchone()
+    return row[0] if row else None
 
 
 def _write_parquet_version(
@@ -167,3 +183,16 @@ def last_publish(published_db: Path) -> tuple[str, datetime] | None:
             f"select publish_id, published_at_utc from {PUBLISH_LOG_TABLE}"
         ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def published_inputs(published_db: Path) -> str | None:
+    """The inputs the published marts were built from; None when unknown (nothing published,
+    or published before siyu recorded them)."""
+    if not published_db.exists():
+        return None
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        columns = {row[0] for row in con.execute(f"describe {PUBLISH_LOG_TABLE}").fetchall()}
+        if "inputs_fingerprint" not in columns:
+            return None
+        row = con.execute(f"select inputs_fingerprint from {PUBLISH_LOG_TABLE}").fetchone()
+    return row[0] if row else None
