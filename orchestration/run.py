@@ -17,7 +17,7 @@ import duckdb
 from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
 from orchestration.dbt.assets import DBT_BUILD_METADATA
 from orchestration.identity.summary import identity_summary_lines
-from orchestration.publish.publisher import last_publish
+from orchestration.publish.publisher import last_publish, published_version
 from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
 from orchestration.reports.assets import report_summary_lines
 from orchestration.reports.roi import top_campaigns_text
@@ -144,12 +144,12 @@ def suites_line(summary: RunSummary) -> str:
 
 
 def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
-    previous = last_publish(settings.warehouse_path)
-    if summary.build_skipped and previous and not summary.failures:
+    if summary.build_skipped and not summary.failures:
         return [
-            f"unchanged: {settings.warehouse_path} (version {previous[0]}, published "
-            f"{previous[1]:%Y-%m-%d %H:%M} UTC): nothing the dbt build reads changed since, so "
-            "the build, its checks and publishing were skipped (SIYU_FORCE_BUILD=1 rebuilds)"
+            f"unchanged: {settings.warehouse_path}, version "
+            f"{published_version(settings.warehouse_path)}: nothing the dbt build reads changed "
+            "since, so the build, its checks and publishing were skipped (SIYU_FORCE_BUILD=1 "
+            "rebuilds)"
         ]
     if summary.published:
         lines = [
@@ -158,6 +158,7 @@ def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
         if "parquet_manifest" in summary.published:
             lines.append(f"parquet:   {summary.published['parquet_manifest']}")
         return lines
+    previous = last_publish(settings.warehouse_path)
     kept = (
         f"version {previous[0]} published {previous[1]:%Y-%m-%d %H:%M} UTC"
         if previous

@@ -28,7 +28,7 @@ from orchestration.dbt.build_inputs import (
     recorded_build,
 )
 from orchestration.erasure.requests import erase_history
-from orchestration.publish.publisher import last_publish, published_inputs
+from orchestration.publish.publisher import published_inputs, published_version
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, DISABLED, SiyuSettings, environment_set
 
@@ -255,8 +255,7 @@ def unchanged_observations(
 ) -> Iterator[dg.AssetObservation]:
     """Nothing is materialized, so the mart checks, the audit and publishing are skipped too;
     each mart is observed as current, with the version that holds it."""
-    published = last_publish(Path(warehouse.published_path))
-    version = f"{published[0]} (published {published[1]:%Y-%m-%d %H:%M} UTC)" if published else ""
+    version = published_version(Path(warehouse.published_path))
     context.log.info(
         f"dbt build skipped: {decision.reason}; the marts stay at version {version}. "
         f"Force a rebuild with SIYU_FORCE_BUILD=1 or the run tag {FORCE_BUILD_TAG}=true."

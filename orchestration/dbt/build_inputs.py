@@ -116,10 +116,12 @@ def ensure_build_inputs_table(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def recorded_build(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The inputs of the last full build that succeeded in this warehouse, if it stands."""
+def recorded_build(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str | None:
+    """The inputs of the last full build that succeeded in this warehouse (or in the attached
+    `catalog`), if it stands."""
+    table = f"{catalog}.{BUILD_INPUTS_TABLE}" if catalog else BUILD_INPUTS_TABLE
     try:
-        row = con.execute(f"select inputs_fingerprint from {BUILD_INPUTS_TABLE}").fetchone()
+        row = con.execute(f"select inputs_fingerprint from {table}").fetchone()
     except duckdb.CatalogException:
         return None
     return row[0] if row else None

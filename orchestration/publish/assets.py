@@ -7,16 +7,11 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from orchestration.publish.audit import audit_warehouse
-from orchestration.publish.publisher import last_publish, publish_marts
+from orchestration.publish.publisher import publish_marts, published_version
 from orchestration.resources import WarehouseResource
 
 PUBLISH_GROUP = "publish"
 AUDIT_KEY = dg.AssetKey(["publish", "marts_audit"])
-
-
-def _previous_version(warehouse: WarehouseResource) -> str:
-    previous = last_publish(Path(warehouse.published_path))
-    return f"{previous[0]} (published {previous[1]:%Y-%m-%d %H:%M} UTC)" if previous else "none"
 
 
 def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefinition]:
@@ -41,13 +36,14 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
         if not report.passed:
             for line in report.lines():
                 context.log.error(f"audit failed: {line}")
+            kept = published_version(Path(warehouse.published_path))
             metadata["failed_rules"] = dg.MetadataValue.md(
                 "\n".join(f"- {line}" for line in report.lines())
             )
             raise dg.Failure(
                 description=(
                     "Audit failed; nothing published. The published marts stay at version "
-                    f"{_previous_version(warehouse)}:\n" + "\n".join(report.lines())
+                    f"{kept}:\n" + "\n".join(report.lines())
                 ),
                 metadata=metadata,
             )

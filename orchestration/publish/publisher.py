@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt.build_inputs import BUILD_INPUTS_TABLE
+from orchestration.dbt.build_inputs import recorded_build
 
 PUBLISHED_SCHEMA = "marts"
 PUBLISH_LOG_TABLE = "meta.publish_log"
@@ -74,24 +74,11 @@ def _copy_marts(work_db: Path, target: Path, publish_id: str, published_at: date
             select ? as publish_id, ?::timestamp as published_at_utc, ? as tables_json,
                 ?::varchar as inputs_fingerprint
             """,
-            [publish_id, published_at, json.dumps(tables), _built_from(con)],
+            [publish_id, published_at, json.dumps(tables), recorded_build(con, catalog="work")],
         )
         con.execute("detach work")
         con.execute("checkpoint")
     return tables
-
-
-def _built_from(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The inputs the attached working warehouse's marts were built from (build_inputs.py)."""
-    work_build = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = 'work' "
-        "and table_schema = ? and table_name = ?",
-        BUILD_INPUTS_TABLE.split("."),
-    ).fetchone()[0]
-    if not work_build:
-        return None
-    row = con.execute(f"select inputs_fingerprint from work.{BUILD_INPUTS_TABLE}").fetchone()
-    return row[0] if row else None
 
 
 def _write_parquet_version(
@@ -183,6 +170,12 @@ def last_publish(published_db: Path) -> tuple[str, datetime] | None:
             f"select publish_id, published_at_utc from {PUBLISH_LOG_TABLE}"
         ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def published_version(published_db: Path) -> str:
+    """The published version as people read it: `<publish id> (published <time> UTC)`."""
+    previous = last_publish(published_db)
+    return f"{previous[0]} (published {previous[1]:%Y-%m-%d %H:%M} UTC)" if previous else "none"
 
 
 def published_inputs(published_db: Path) -> str | None:
