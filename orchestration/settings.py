@@ -60,15 +60,20 @@ class SiyuSettings:
             # a generator's ground truth beside the landing folder (the committed sample has one)
             ground_truth_dir=ground_truth_dir if ground_truth_dir.is_dir() else None,
             spark_dir=Path(env.get("SIYU_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve(),
-            force_build=(env.get("SIYU_FORCE_BUILD") or "").strip().lower() not in DISABLED,
+            force_build=is_switched_on(env.get("SIYU_FORCE_BUILD")),
         )
+
+
+def is_switched_on(value: str | None) -> bool:
+    """A switch (environment variable or run tag): on unless unset or off, 0, false, no, none."""
+    return (value or "").strip().lower() not in DISABLED
 
 
 def _optional_path(value: str | None, default: Path) -> Path | None:
     """A path setting that `off` (or 0, false, none, empty) disables."""
     if value is None:
         return default
-    return None if value.strip().lower() in DISABLED else Path(value).resolve()
+    return Path(value).resolve() if is_switched_on(value) else None
 
 
 @contextmanager

@@ -132,6 +132,9 @@ def test_force_build_is_read_from_the_environment():
     assert SiyuSettings.from_env({}).force_build is False
     assert SiyuSettings.from_env({"SIYU_FORCE_BUILD": "0"}).force_build is False
     assert SiyuSettings.from_env({"SIYU_FORCE_BUILD": "1"}).force_build is True
+    # the same switch reading turns a path setting off
+    assert SiyuSettings.from_env({"SIYU_PARQUET_DIR": "off"}).parquet_dir is None
+    assert SiyuSettings.from_env({"SIYU_PARQUET_DIR": "/tmp/p"}).parquet_dir == Path("/tmp/p")
 
 
 def make_work(path: Path, recorded: str | None) -> None:

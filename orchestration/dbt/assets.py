@@ -30,7 +30,12 @@ from orchestration.dbt.build_inputs import (
 from orchestration.erasure.requests import erase_history
 from orchestration.publish.publisher import published_inputs, published_version
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR, DISABLED, SiyuSettings, environment_set
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    SiyuSettings,
+    environment_set,
+    is_switched_on,
+)
 
 # metadata key of the observation a run logs for each mart when it skips the build
 DBT_BUILD_METADATA = "dbt_build"
@@ -243,8 +248,7 @@ def builds_every_dbt_asset(context: AssetExecutionContext) -> bool:
 
 
 def is_forced(context: AssetExecutionContext) -> bool:
-    tag = context.run.tags.get(FORCE_BUILD_TAG, "")
-    return tag.strip().lower() not in DISABLED
+    return is_switched_on(context.run.tags.get(FORCE_BUILD_TAG))
 
 
 def unchanged_observations(
