@@ -29,6 +29,7 @@ from orchestration.dbt.build_inputs import (
 )
 from orchestration.erasure.requests import erase_history
 from orchestration.publish.publisher import published_inputs, published_version
+from orchestration.quality.preload import start_loading_great_expectations
 from orchestration.resources import WarehouseResource
 from orchestration.settings import (
     DBT_PROJECT_DIR,
@@ -211,6 +212,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             yield from unchanged_observations(context, warehouse, decision, fingerprint)
             return
         context.log.info(f"dbt build: {decision.reason}")
+        start_loading_great_expectations()  # the mart suites run next
         on_spark = warehouse.dbt_target == "spark"
         if on_spark:
             spark_dir = Path(warehouse.spark_dir or "warehouse/spark")
