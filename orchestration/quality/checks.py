@@ -4,7 +4,8 @@
   `raw/<source>`;
 - `expectations/marts/<mart>.json` is the check `expectations` on the dbt asset `marts/<mart>`,
   and `expectations/marts/<mart>__<topic>.json` (a second view of the same mart, e.g. a
-  reconciliation over an aggregate query) the check `expectations__<topic>`.
+  reconciliation over an aggregate query) the check `expectations__<topic>`. One step
+  (`mart_expectations`) runs all of them, several suites at once.
 
 A failed `critical` expectation fails the check with severity ERROR, a failed `warning` one with
 WARN; `info` expectations are reported but never fail the check. Great Expectations is imported
@@ -12,6 +13,9 @@ only when a check runs, so loading the definitions stays fast.
 """
 
 import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,9 @@ from orchestration.settings import REPO_ROOT
 
 CHECK_NAME = "expectations"
 MAX_FAILURES_SHOWN = 20
+# the step that runs every mart suite (see build_mart_checks)
+MART_CHECKS_STEP = "mart_expectations"
+MAX_SUITE_WORKERS = 4
 
 
 def check_severity(result: SuiteResult) -> dg.AssetCheckSeverity:
@@ -206,18 +213,33 @@ def build_suite_check(
         run = run_suite_file(warehouse, suite_path)
         if run.result is None:
             return nothing_new_result(run, suite_path)
-        for outcome in run.result.failures():
-            summary = json.dumps(outcome.summary(), ensure_ascii=False, default=str)
-            context.log.warning(f"{table}: {summary}")
-        checked = check_result(run.result, suite_path)
-        return dg.AssetCheckResult(
-            passed=checked.passed,
-            severity=checked.severity,
-            metadata={**checked.metadata, **run.metadata},
-            description=checked.description,
-        )
+        return reported_result(context, table, run, suite_path)
 
     return _check
+
+
+def reported_result(
+    context: AssetCheckExecutionContext,
+    table: str,
+    run: SuiteRun,
+    suite_path: Path,
+    check_key: dg.AssetCheckKey | None = None,
+) -> dg.AssetCheckResult:
+    """The check result of a suite's run, each failed expectation also logged as a warning.
+    `check_key` names the check when one step runs several."""
+    assert run.result is not None
+    for outcome in run.result.failures():
+        summary = json.dumps(outcome.summary(), ensure_ascii=False, default=str)
+        context.log.warning(f"{table}: {summary}")
+    checked = check_result(run.result, suite_path)
+    return dg.AssetCheckResult(
+        asset_key=check_key.asset_key if check_key else None,
+        check_name=check_key.name if check_key else None,
+        passed=checked.passed,
+        severity=checked.severity,
+        metadata={**checked.metadata, **run.metadata},
+        description=checked.description,
+    )
 
 
 def suite_source(path: Path) -> str:
@@ -263,17 +285,21 @@ def mart_check_name(path: Path, mart: str) -> str:
     return f"{CHECK_NAME}__{path.stem.removeprefix(prefix)}"
 
 
-def build_mart_checks(
-    mart_keys: list[dg.AssetKey], suites_dir: Path = MART_SUITES_DIR, blocking: bool = True
-) -> list[dg.AssetChecksDefinition]:
-    """One asset check per suite in `suites_dir`, on the dbt mart asset `marts/<mart>`.
+@dataclass(frozen=True)
+class MartSuite:
+    """A suite file on a mart and the check it is."""
 
-    They run in the working warehouse after dbt builds the mart and before publishing; with
-    `blocking=True` a failed critical expectation stops the publish assets downstream, so the
-    previously published marts stay in place.
-    """
+    path: Path
+    check_key: dg.AssetCheckKey
+
+    @property
+    def table(self) -> str:
+        return ".".join(self.check_key.asset_key.path)
+
+
+def mart_suites(mart_keys: list[dg.AssetKey], suites_dir: Path) -> list[MartSuite]:
     known = set(mart_keys)
-    checks = []
+    suites = []
     for path in suite_paths(suites_dir):
         suite = load_suite(path)
         if suite.schema != "marts":
@@ -281,9 +307,69 @@ def build_mart_checks(
         key = dg.AssetKey(["marts", suite.source])
         if key not in known:
             raise ValueError(f"{path}: {suite.table} is not a dbt model in the marts schema")
-        checks.append(
-            build_suite_check(
-                key, path, name=mart_check_name(path, suite.source), blocking=blocking
+        suites.append(MartSuite(path, dg.AssetCheckKey(key, mart_check_name(path, suite.source))))
+    return suites
+
+
+def suite_workers() -> int:
+    """Threads that validate mart suites at once: DuckDB's fetches and much of pandas' work run
+    outside the GIL (2 threads: 7.2 -> 5.3 s for the 25 suites at scale 1, 2 cores)."""
+    return max(1, min(MAX_SUITE_WORKERS, os.cpu_count() or 1))
+
+
+def run_suites_in_threads(
+    warehouse: WarehouseResource, suites: list[MartSuite], workers: int
+) -> Iterator[tuple[MartSuite, SuiteRun]]:
+    """Each suite on every row of its mart, `workers` at a time (each on its own cursor of one
+    read-only connection), in the order given."""
+    with warehouse.connect(read_only=True) as con, ThreadPoolExecutor(workers) as pool:
+
+        def run_one(suite: MartSuite) -> SuiteRun:
+            with con.cursor() as cursor:
+                return SuiteRun(validate(cursor, load_suite(suite.path)))
+
+        futures = [pool.submit(run_one, suite) for suite in suites]
+        for suite, future in zip(suites, futures, strict=True):
+            yield suite, future.result()
+
+
+def build_mart_checks(
+    mart_keys: list[dg.AssetKey], suites_dir: Path = MART_SUITES_DIR, blocking: bool = True
+) -> list[dg.AssetChecksDefinition]:
+    """One asset check per suite in `suites_dir`, on the dbt mart asset `marts/<mart>`, all run
+    by one step (`mart_expectations`) that validates suites side by side.
+
+    They run in the working warehouse after dbt builds the marts and before publishing; with
+    `blocking=True` a failed critical expectation stops the publish assets downstream, so the
+    previously published marts stay in place. A run that selects some of the checks runs only
+    those.
+    """
+    suites = mart_suites(mart_keys, suites_dir)
+    if not suites:
+        return []
+
+    @dg.multi_asset_check(
+        name=MART_CHECKS_STEP,
+        specs=[
+            dg.AssetCheckSpec(
+                name=suite.check_key.name,
+                asset=suite.check_key.asset_key,
+                blocking=blocking,
+                description=f"Great Expectations suite {suite_file_label(suite.path)} on "
+                f"{suite.table}.",
             )
-        )
-    return checks
+            for suite in suites
+        ],
+        can_subset=True,
+        description="The Great Expectations suites of expectations/marts/ on the built marts.",
+    )
+    def _mart_suites(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = [
+            suite for suite in suites if suite.check_key in context.selected_asset_check_keys
+        ]
+        for suite, run in run_suites_in_threads(warehouse, selected, suite_workers()):
+            yield reported_result(context, suite.table, run, suite.path, suite.check_key)
+
+    return [_mart_suites]

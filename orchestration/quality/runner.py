@@ -8,6 +8,7 @@ validated there, one `batch.validate(suite)` per table.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -48,8 +49,11 @@ from orchestration.quality.suites import SuiteDefinition, expectation_columns
 
 EXAMPLE_COUNT = 5
 INDEX_KEY = "siyu_index"
-# pandas warns about capture groups in str.contains; suites use (a|b) groups for readability
+# pandas warns about capture groups in str.contains; suites use (a|b) groups for readability.
+# Ignored for the whole process: suites validate on several threads, and warnings.catch_warnings
+# is not thread-safe.
 REGEX_GROUP_WARNING = "This pattern is interpreted as a regular expression, and has match groups"
+warnings.filterwarnings("ignore", message=REGEX_GROUP_WARNING, category=UserWarning)
 
 
 def ephemeral_context() -> EphemeralDataContext:
@@ -166,15 +170,35 @@ def shape_fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.md5(described.encode(), usedforsecurity=False).hexdigest()
 
 
+_content_hash_lock = threading.Lock()
+_content_hash_users = 0
+_content_hash_patch = mock.patch.object(
+    pandas_execution_engine, "hash_pandas_dataframe", shape_fingerprint
+)
+
+
 @contextmanager
 def without_content_hash() -> Iterator[None]:
     """GE's pandas engine hashes every cell of a batch (twice per validation) only to write a
     `pandas_data_fingerprint` batch marker, which siyu never reads: about 60% of the validation
     time of a million-row mart. The marker gets a shape fingerprint instead; nothing that
     decides an expectation changes. (`mock.patch.object` fails loudly if GE moves the function.)
+
+    Suites validate on several threads at once: the first to enter patches, the last to leave
+    restores (patching per thread would restore out of order).
     """
-    with mock.patch.object(pandas_execution_engine, "hash_pandas_dataframe", shape_fingerprint):
+    global _content_hash_users
+    with _content_hash_lock:
+        if _content_hash_users == 0:
+            _content_hash_patch.start()
+        _content_hash_users += 1
+    try:
         yield
+    finally:
+        with _content_hash_lock:
+            _content_hash_users -= 1
+            if _content_hash_users == 0:
+                _content_hash_patch.stop()
 
 
 def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
@@ -186,9 +210,8 @@ def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
         .add_dataframe_asset(name=suite.source)
         .add_batch_definition_whole_dataframe(name="whole_table")
     )
-    with without_content_hash(), warnings.catch_warnings():
+    with without_content_hash():
         gx_batch = definition.get_batch(batch_parameters={"dataframe": batch.frame})
-        warnings.filterwarnings("ignore", message=REGEX_GROUP_WARNING, category=UserWarning)
         validation: ExpectationSuiteValidationResult = gx_batch.validate(
             build_expectation_suite(suite),
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_COUNT},

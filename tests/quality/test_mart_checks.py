@@ -7,6 +7,7 @@ That the suites pass on a real build, and fail on wrong marts, is tested on the 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -14,7 +15,13 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.quality.checks import CHECK_NAME, build_mart_checks, mart_check_name
+from orchestration.quality.checks import (
+    CHECK_NAME,
+    build_mart_checks,
+    mart_check_name,
+    mart_suites,
+    run_suites_in_threads,
+)
 from orchestration.quality.runner import build_expectation_suite
 from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
 from orchestration.resources import WarehouseResource
@@ -168,3 +175,142 @@ def test_a_clean_mart_passes_the_check_and_publishing_goes_on(tmp_path):
     assert evaluation.metadata["rows"].value == 3
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert dg.AssetKey("published") in materialized
+
+
+# --- several suites in one step, side by side ---
+
+ORDER_SUITE = {
+    "name": "marts.fct_orders",
+    "meta": {"siyu": {"table": "marts.fct_orders", "key_columns": ["order_key"]}},
+    "expectations": [
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "order_key"}},
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "net_amount", "min_value": 0},
+        },
+    ],
+}
+ORDER_RECONCILIATION_SUITE = {
+    "name": "marts.fct_orders__reconciliation",
+    "meta": {
+        "siyu": {
+            "table": "marts.fct_orders",
+            "key_columns": ["order_key"],
+            "derived_columns": {"is_paid": "net_amount > 0"},
+        }
+    },
+    "expectations": [
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "is_paid", "value_set": [True]},
+        },
+    ],
+}
+MART_KEYS = [dg.AssetKey(["marts", "dim_customer"]), dg.AssetKey(["marts", "fct_orders"])]
+
+
+def two_marts_warehouse(tmp_path: Path, customer_ids: list[str]) -> WarehouseResource:
+    """dim_customer with `customer_ids`; fct_orders with a duplicate key and a negative amount."""
+    settings = SiyuSettings.from_env(
+        {
+            "SIYU_WAREHOUSE": str(tmp_path / "published.duckdb"),
+            "SIYU_WORK_WAREHOUSE": str(tmp_path / "work.duckdb"),
+            "SIYU_PARQUET_DIR": "off",
+        }
+    )
+    warehouse = WarehouseResource.from_settings(settings)
+    with warehouse.connect() as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dim_customer (customer_id varchar)")
+        con.executemany("insert into marts.dim_customer values (?)", [[c] for c in customer_ids])
+        con.execute(
+            "create table marts.fct_orders as select * from (values "
+            "('O1', 10.0), ('O2', 0.0), ('O2', -5.0), ('O3', 7.5)) as t(order_key, net_amount)"
+        )
+    return warehouse
+
+
+def write_suites(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name, suite in {
+        "dim_customer": KEY_SUITE,
+        "fct_orders": ORDER_SUITE,
+        "fct_orders__reconciliation": ORDER_RECONCILIATION_SUITE,
+    }.items():
+        (folder / f"{name}.json").write_text(json.dumps(suite), encoding="utf-8")
+    return folder
+
+
+def outcomes_of(runs) -> dict[str, list[tuple]]:
+    return {
+        str(suite.check_key): [
+            (o.index, o.success, o.unexpected_count, repr(o.observed_value))
+            for o in run.result.outcomes
+        ]
+        for suite, run in runs
+    }
+
+
+def test_suites_side_by_side_give_what_they_give_one_after_the_other(tmp_path):
+    warehouse = two_marts_warehouse(tmp_path, ["C1", "C2", "C2"])
+    suites = mart_suites(MART_KEYS, write_suites(tmp_path / "suites"))
+
+    one_by_one = outcomes_of(run_suites_in_threads(warehouse, suites, workers=1))
+    side_by_side = outcomes_of(run_suites_in_threads(warehouse, suites, workers=3))
+
+    assert side_by_side == one_by_one
+    assert len(one_by_one) == 3
+    failed = {key for key, outcomes in one_by_one.items() if not all(o[1] for o in outcomes)}
+    assert failed == set(one_by_one)  # every suite has a failure to agree on
+
+
+def test_one_step_reports_each_suite_on_its_mart_and_a_failure_blocks_publishing(tmp_path):
+    warehouse = two_marts_warehouse(tmp_path, ["C1", "C2"])  # dim_customer is clean
+    checks = build_mart_checks(MART_KEYS, suites_dir=write_suites(tmp_path / "suites"))
+
+    @dg.multi_asset(specs=[dg.AssetSpec(key) for key in MART_KEYS])
+    def marts() -> Iterator[dg.MaterializeResult]:
+        for key in MART_KEYS:
+            yield dg.MaterializeResult(asset_key=key)
+
+    @dg.asset(deps=MART_KEYS)
+    def published() -> None:
+        return None
+
+    result = dg.materialize(
+        [marts, published, *checks], resources={"warehouse": warehouse}, raise_on_error=False
+    )
+
+    evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {
+        (MART_KEYS[0], CHECK_NAME),
+        (MART_KEYS[1], CHECK_NAME),
+        (MART_KEYS[1], f"{CHECK_NAME}__reconciliation"),
+    }
+    assert evaluations[(MART_KEYS[0], CHECK_NAME)].passed
+    assert not evaluations[(MART_KEYS[1], CHECK_NAME)].passed
+    assert evaluations[(MART_KEYS[1], CHECK_NAME)].severity == dg.AssetCheckSeverity.ERROR
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert dg.AssetKey("published") not in materialized
+
+
+def test_a_run_that_selects_one_suite_runs_only_that_one(tmp_path):
+    warehouse = two_marts_warehouse(tmp_path, ["C1", "C2"])
+    checks = build_mart_checks(MART_KEYS, suites_dir=write_suites(tmp_path / "suites"))
+    only = dg.AssetCheckKey(MART_KEYS[0], CHECK_NAME)
+
+    @dg.multi_asset(specs=[dg.AssetSpec(key) for key in MART_KEYS])
+    def marts() -> Iterator[dg.MaterializeResult]:
+        for key in MART_KEYS:
+            yield dg.MaterializeResult(asset_key=key)
+
+    result = dg.materialize(
+        [marts, *checks],
+        resources={"warehouse": warehouse},
+        selection=dg.AssetSelection.assets(*MART_KEYS).without_checks()
+        | dg.AssetSelection.checks(only),
+    )
+
+    assert [(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()] == [
+        (only.asset_key, only.name)
+    ]
