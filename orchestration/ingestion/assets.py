@@ -17,7 +17,6 @@ from orchestration.ingestion.loader import (
     refusal_message,
 )
 from orchestration.ingestion.specs import SourceSpec, load_source_specs
-from orchestration.quality.preload import start_loading_great_expectations
 from orchestration.resources import WarehouseResource
 
 INGESTION_GROUP = "ingestion"
@@ -75,8 +74,6 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 base_dir=warehouse.landing,
             )
             new_hashes = [f.file_hash for f in report.files_with("loaded")]
-            if new_hashes:  # the raw suites will validate these rows
-                start_loading_great_expectations()
             examples = quarantine_examples(con, spec.name, new_hashes)
             erased = erase_source(con, spec, warehouse.hash_salt, datetime.now(UTC))
         log_file_outcomes(context, report)
