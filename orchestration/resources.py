@@ -29,6 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
     dbt_target: str = "duckdb"
     spark_dir: str | None = None
     force_build: bool = False
+    full_refresh: bool = False
 
     @classmethod
     def from_settings(cls, settings: SiyuSettings) -> WarehouseResource:
@@ -41,6 +42,7 @@ class WarehouseResource(dg.ConfigurableResource):
             dbt_target=settings.dbt_target,
             spark_dir=str(settings.spark_dir),
             force_build=settings.force_build,
+            full_refresh=settings.full_refresh,
         )
 
     @property

@@ -38,6 +38,9 @@ class SiyuSettings:
     # build even when nothing the dbt build reads changed since the published version
     # (orchestration/dbt/build_inputs.py)
     force_build: bool = False
+    # rebuild the incremental dbt models from the whole raw history
+    # (orchestration/dbt/incremental.py)
+    full_refresh: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
@@ -61,6 +64,7 @@ class SiyuSettings:
             ground_truth_dir=ground_truth_dir if ground_truth_dir.is_dir() else None,
             spark_dir=Path(env.get("SIYU_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve(),
             force_build=is_switched_on(env.get("SIYU_FORCE_BUILD")),
+            full_refresh=is_switched_on(env.get("SIYU_FULL_REFRESH")),
         )
 
 

@@ -27,6 +27,13 @@ from orchestration.dbt.build_inputs import (
     record_build,
     recorded_build,
 )
+from orchestration.dbt.incremental import (
+    FULL_REFRESH_TAG,
+    INCREMENTAL_BUILD_NOTE,
+    full_refresh_reason,
+    incremental_basis,
+    record_basis,
+)
 from orchestration.erasure.requests import erase_history
 from orchestration.publish.publisher import published_inputs, published_version
 from orchestration.quality.preload import start_loading_great_expectations
@@ -192,12 +199,16 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # dbt reads the working warehouse's path (and Spark's folder) from the environment.
         os.environ.update(dbt_profile_environment(warehouse))
         builds_everything = builds_every_dbt_asset(context)
+        project_fingerprint = parse_fingerprint(
+            project.project_dir, warehouse.dbt_target, os.environ
+        )
+        salt_digest = hashlib.sha256(warehouse.hash_salt.encode()).hexdigest()
         with warehouse.connect() as con:
             fingerprint = inputs_fingerprint(
                 con,
                 source_tables(context.assets_def),
-                parse_fingerprint(project.project_dir, warehouse.dbt_target, os.environ),
-                {"hash_salt": hashlib.sha256(warehouse.hash_salt.encode()).hexdigest()},
+                project_fingerprint,
+                {"hash_salt": salt_digest},
             )
             decision = decide_build(
                 current=fingerprint,
@@ -208,10 +219,21 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             )
             if decision.build:
                 clear_recorded_build(con)
+                basis = incremental_basis(project_fingerprint, salt_digest)
+                full_refresh = full_refresh_reason(
+                    con, basis, asked=warehouse.full_refresh or is_full_refresh_asked(context)
+                )
         if not decision.build:
             yield from unchanged_observations(context, warehouse, decision, fingerprint)
             return
-        context.log.info(f"dbt build: {decision.reason}")
+        context.log.info(
+            f"dbt build: {decision.reason}; "
+            + (
+                f"incremental models rebuilt from the whole raw history: {full_refresh}"
+                if full_refresh
+                else INCREMENTAL_BUILD_NOTE
+            )
+        )
         start_loading_great_expectations()  # the mart suites run next
         on_spark = warehouse.dbt_target == "spark"
         if on_spark:
@@ -220,7 +242,9 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             with warehouse.connect() as con:
                 rows = spark.export_raw_tables(con, spark_dir / "raw")
             context.log.info(f"raw layer handed to Spark: {sum(rows.values())} rows, {spark_dir}")
-        invocation = dbt.cli(["build"], context=context)
+        invocation = dbt.cli(
+            ["build", "--full-refresh"] if full_refresh else ["build"], context=context
+        )
         yield from invocation.stream()
         keep_partial_parse(
             project.project_dir / invocation.target_path,  # relative paths are the project's
@@ -237,6 +261,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         if builds_everything:
             with warehouse.connect() as con:
                 record_build(con, fingerprint)
+                record_basis(con, basis)
 
     return siyu_dbt_models
 
@@ -256,6 +281,10 @@ def builds_every_dbt_asset(context: AssetExecutionContext) -> bool:
 
 def is_forced(context: AssetExecutionContext) -> bool:
     return is_switched_on(context.run.tags.get(FORCE_BUILD_TAG))
+
+
+def is_full_refresh_asked(context: AssetExecutionContext) -> bool:
+    return is_switched_on(context.run.tags.get(FULL_REFRESH_TAG))
 
 
 def unchanged_observations(

@@ -43,7 +43,8 @@ SIYU_CODE_DIRS = (REPO_ROOT / "orchestration", REPO_ROOT / "expectations")
 ENGINE_PACKAGES = ("duckdb", "dbt-duckdb", "dbt-spark")
 
 
-def _digest(parts: Iterable[str]) -> str:
+def digest_of(parts: Iterable[str]) -> str:
+    """sha256 of the parts, each ended by a NUL."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode())
@@ -51,7 +52,7 @@ def _digest(parts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def _package_version(name: str) -> str:
+def package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
@@ -60,13 +61,13 @@ def _package_version(name: str) -> str:
 
 def code_fingerprint(code_dirs: Iterable[Path] = SIYU_CODE_DIRS) -> str:
     """siyu's code and suites (every file but compiled bytecode), and the engine versions."""
-    parts = [f"{name}={_package_version(name)}" for name in ENGINE_PACKAGES]
+    parts = [f"{name}={package_version(name)}" for name in ENGINE_PACKAGES]
     for code_dir in code_dirs:
         for path in sorted(code_dir.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
                 content = hashlib.sha256(path.read_bytes()).hexdigest()
                 parts += [path.relative_to(code_dir.parent).as_posix(), content]
-    return _digest(parts)
+    return digest_of(parts)
 
 
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -93,7 +94,7 @@ def inputs_fingerprint(
     parts += [f"{name}={value}" for name, value in sorted(settings_in_effect.items())]
     tables = set(source_tables) | set(raw_layer_tables(con))
     parts += [table_fingerprint(con, table) for table in sorted(tables)]
-    return _digest(parts)
+    return digest_of(parts)
 
 
 def raw_layer_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

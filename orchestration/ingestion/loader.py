@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -827,6 +827,7 @@ def ingest_files(
     skipped (a repeat of a refused file is refused with it). `report.files` follows `files`.
     """
     ensure_raw_tables(con, spec)
+    loaded_at = after_earlier_loads(con, spec, loaded_at)
     seen = loaded_hashes(con, spec.name)
     outcomes: list[FileOutcome] = []
     first_of_hash: dict[str, int] = {}  # file hash -> file_id of its first file in this batch
@@ -855,6 +856,19 @@ def ingest_files(
         outcomes[file_id].status = "refused" if refused else "skipped"
         outcomes[file_id].detail = earlier.detail if refused else "already loaded"
     return SourceIngestReport(source=spec.name, files=outcomes)
+
+
+def after_earlier_loads(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, loaded_at: datetime
+) -> datetime:
+    """`loaded_at`, or a microsecond after the newest load already in the raw table when the
+    clock says otherwise (set back, or the same instant): the incremental staging models read
+    the loads stamped later than the newest they hold (dbt macro new_loads_only), so a load
+    stamped earlier would never reach them."""
+    newest = con.execute(f"select max(_loaded_at) from {spec.raw_table}").fetchone()[0]
+    if newest is not None and loaded_at <= newest:
+        return newest + timedelta(microseconds=1)
+    return loaded_at
 
 
 def refusal_message(report: SourceIngestReport) -> str:

@@ -3,6 +3,7 @@
         materialized='incremental',
         unique_key=['previous_customer_id', 'customer_id'],
         incremental_strategy='append' if target.type == 'spark' else 'delete+insert',
+        full_refresh=false,
     )
 }}
 {#-
@@ -10,7 +11,9 @@
     (`merged`: its id no longer exists, the older id survived) or part of a customer split off into
     a new one (`split`: the original id lives on with the largest part). Appended run after run.
     Spark tables in Parquet cannot delete rows, so there a change already recorded is not
-    appended again (its first recording stays); DuckDB replaces it by the latest.
+    appended again (its first recording stays); DuckDB replaces it by the latest. full_refresh is
+    off: a rebuild from the exports has seen no earlier run, so `dbt build --full-refresh` (which
+    the pipeline runs after a change to the project) keeps the log; to start over, drop the table.
 -#}
 with
 

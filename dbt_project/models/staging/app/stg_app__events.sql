@@ -1,7 +1,10 @@
+{{ config(unique_key='event_key') }}
+
 with
 
 events as (
     select * from {{ source('app', 'events') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

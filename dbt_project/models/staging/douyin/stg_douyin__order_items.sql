@@ -1,7 +1,10 @@
+{{ config(unique_key='sub_order_id') }}
+
 with
 
 orders as (
     select * from {{ source('douyin', 'orders') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='member_id') }}
+
 with
 
 members as (
     select * from {{ source('pos', 'members') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

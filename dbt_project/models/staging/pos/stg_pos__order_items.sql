@@ -1,3 +1,10 @@
+{#-
+    A table, rebuilt from the whole raw history on every build, where the other staging models are
+    incremental: it reads the ephemeral base model, which holds phones in clear and so is never
+    stored, and a re-delivered record must drop its rows that the new delivery no longer lists.
+-#}
+{{ config(materialized='table') }}
+
 with
 
 orders as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='sms_send_id') }}
+
 with
 
 sends as (
     select * from {{ source('sms', 'sends') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='report_key') }}
+
 with
 
 daily_reports as (
     select * from {{ source('tencent_ads', 'daily_reports') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='order_id') }}
+
 with
 
 orders as (
     select * from {{ source('tmall', 'orders') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='mp_openid') }}
+
 with
 
 users as (
     select * from {{ source('wechat_mp', 'users') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='oa_openid') }}
+
 with
 
 followers as (
     select * from {{ source('wechat_oa', 'followers') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='coupon_id') }}
+
 with
 
 coupons as (
     select * from {{ source('wechatpay', 'coupons') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='transaction_key') }}
+
 with
 
 bills as (
     select * from {{ source('wechatpay', 'bills') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

@@ -1,7 +1,10 @@
+{{ config(unique_key='tag_id') }}
+
 with
 
 corp_tags as (
     select * from {{ source('wecom', 'corp_tags') }}
+    {{ new_loads_only() }}
 ),
 
 renamed as (

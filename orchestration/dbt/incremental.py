@@ -1,0 +1,87 @@
+"""When the dbt build must rebuild the incremental staging models from the whole raw history.
+
+On DuckDB most staging models are incremental (dbt_project.yml, macro `new_loads_only`): a build
+reads only the raw loads newer than those a model already holds and replaces, by the model's
+unique key, the records those loads deliver again. That equals a rebuild only while what the
+models hold was computed by the same logic, with the same salt, from the same history. So the
+build runs with `--full-refresh` when
+
+- no basis is recorded: the first build of a warehouse (or the first since staging became
+  incremental), or the last build of every dbt asset did not get as far as recording one;
+- the basis changed: the dbt project (any file dbt parses, and the environment variables it
+  reads), the hash salt, or the engine versions;
+- raw rows were deleted since: an erasure (`raw.deletion_log`), which a build that reads only
+  new loads cannot see;
+- it is asked for: `SIYU_FULL_REFRESH=1`, or the run tag `siyu/full_refresh=true`.
+
+The basis (`meta.dbt_incremental_basis`) is recorded after a build of every dbt asset succeeds. A
+subset build can rebuild its models in full but records nothing, so the next full build decides
+again. Models that keep history on purpose (`full_refresh=false` in their config) are never
+rebuilt by `--full-refresh`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.dbt.build_inputs import ENGINE_PACKAGES, digest_of, package_version
+
+BASIS_TABLE = "meta.dbt_incremental_basis"
+DELETION_LOG_TABLE = "raw.deletion_log"
+FULL_REFRESH_TAG = "siyu/full_refresh"
+# what the dbt step logs when it builds incrementally
+INCREMENTAL_BUILD_NOTE = "incremental models read only the raw loads they have not read"
+
+
+def incremental_basis(parse_fingerprint: str, hash_salt_digest: str) -> str:
+    """What the incremental staging models' rows depend on besides the raw history."""
+    engines = [f"{name}={package_version(name)}" for name in ENGINE_PACKAGES]
+    return digest_of([parse_fingerprint, hash_salt_digest, *engines])
+
+
+def erased_raw_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """How many raw rows erasures have deleted so far (raw.deletion_log; 0 before any)."""
+    try:
+        row = con.execute(f"select coalesce(sum(rows_erased), 0) from {DELETION_LOG_TABLE}")
+        return int(row.fetchone()[0])
+    except duckdb.CatalogException:
+        return 0
+
+
+def recorded_basis(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
+    """(basis, erased raw rows) recorded by the last build of every dbt asset, if any."""
+    try:
+        row = con.execute(f"select basis, erased_raw_rows from {BASIS_TABLE}").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return (row[0], int(row[1])) if row else None
+
+
+def full_refresh_reason(con: duckdb.DuckDBPyConnection, basis: str, asked: bool) -> str | None:
+    """Why this build must rebuild the incremental models in full; None: an incremental build
+    gives the same tables."""
+    if asked:
+        return "a full refresh was asked for"
+    recorded = recorded_basis(con)
+    if recorded is None:
+        return "no incremental build is recorded in this warehouse"
+    if recorded[0] != basis:
+        return "the dbt project, the hash salt or the engine changed since the last build"
+    if recorded[1] != erased_raw_rows(con):
+        return "raw rows were erased since the last build"
+    return None
+
+
+def record_basis(con: duckdb.DuckDBPyConnection, basis: str) -> None:
+    """After a build of every dbt asset: the incremental models now hold `basis`' rows of the
+    whole raw history as it stands."""
+    erased = erased_raw_rows(con)
+    con.execute("create schema if not exists meta")
+    con.execute(
+        f"create table if not exists {BASIS_TABLE} "
+        "(basis varchar not null, erased_raw_rows bigint not null, built_at_utc timestamp not null)"
+    )
+    con.execute("begin")
+    con.execute(f"delete from {BASIS_TABLE}")
+    con.execute(f"insert into {BASIS_TABLE} values (?, ?, now()::timestamp)", [basis, erased])
+    con.execute("commit")
