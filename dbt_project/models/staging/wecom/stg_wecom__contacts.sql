@@ -1,7 +1,9 @@
 {#-
-    A table, rebuilt from the whole raw history on every build, where the other staging models are
-    incremental: it reads the ephemeral base model, which holds phones in clear and so is never
-    stored, and a re-delivered record must drop its rows that the new delivery no longer lists.
+    A table, rebuilt on every build, where the staging models that read a raw table are
+    incremental: it reads an ephemeral base model, which is computed from the whole raw table
+    each time (and, for WeCom, holds phones in clear, so it is never stored); and a re-delivered
+    order or contact must also drop the lines, tags or phones its new delivery no longer lists,
+    which delete+insert by a row key cannot do.
 -#}
 {{ config(materialized='table') }}
 
