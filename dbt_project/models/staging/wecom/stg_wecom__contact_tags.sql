@@ -1,12 +1,3 @@
-{#-
-    A table, rebuilt on every build, where the staging models that read a raw table are
-    incremental: it reads an ephemeral base model, which is computed from the whole raw table
-    each time (and, for WeCom, holds phones in clear, so it is never stored); and a re-delivered
-    order or contact must also drop the lines, tags or phones its new delivery no longer lists,
-    which delete+insert by a row key cannot do.
--#}
-{{ config(materialized='table') }}
-
 with
 
 contact_follows as (
