@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -13,7 +14,10 @@ from orchestration.dbt.incremental import (
     incremental_basis,
     record_basis,
 )
-from orchestration.settings import SiyuSettings
+from orchestration.erasure.requests import ensure_erasure_tables, erase_source
+from orchestration.ingestion.loader import ensure_raw_tables
+from orchestration.ingestion.specs import load_source_specs
+from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
 
 BASIS = incremental_basis("project-v1", "salt-digest")
 
@@ -24,13 +28,15 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         yield connection
 
 
-def _log_erasure(con: duckdb.DuckDBPyConnection, rows: int) -> None:
-    con.execute("create schema if not exists raw")
+def _log_erasure(con: duckdb.DuckDBPyConnection, rows: int, earlier: int | None = None) -> None:
+    """An erasure of `rows` rows, `earlier` of them loaded before the erasing step (all)."""
+    ensure_erasure_tables(con)
     con.execute(
-        "create table if not exists raw.deletion_log "
-        "(source varchar, rows_erased bigint, identifiers bigint, erased_at timestamp)"
+        "insert into raw.deletion_log "
+        "(source, rows_erased, identifiers, erased_at, earlier_rows_erased) "
+        "values ('pos_members', ?, 1, now(), ?)",
+        [rows, rows if earlier is None else earlier],
     )
-    con.execute("insert into raw.deletion_log values ('pos_members', ?, 1, now())", [rows])
 
 
 def test_a_warehouse_with_no_recorded_build_is_refreshed_in_full(con):
@@ -58,6 +64,51 @@ def test_raw_rows_erased_since_the_last_build_are_refreshed_in_full(con):
     assert erased_raw_rows(con) == 5
     reason = full_refresh_reason(con, BASIS, asked=False)
     assert reason is not None and "erased" in reason
+
+
+def test_rows_erased_by_the_step_that_loaded_them_need_no_full_refresh(con):
+    """A daily snapshot export delivers an erased person again every day; ingestion erases the
+    record before any build stages it, so staging stays incremental."""
+    record_basis(con, BASIS)
+    _log_erasure(con, 4, earlier=0)
+    assert full_refresh_reason(con, BASIS, asked=False) is None
+    _log_erasure(con, 4, earlier=1)
+    assert full_refresh_reason(con, BASIS, asked=False) is not None
+
+
+def test_log_entries_from_before_the_split_count_every_erased_row(con):
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.deletion_log "
+        "(source varchar, rows_erased bigint, identifiers bigint, erased_at timestamp)"
+    )
+    con.execute("insert into raw.deletion_log values ('pos_members', 3, 1, now())")
+    assert erased_raw_rows(con) == 3
+    ensure_erasure_tables(con)  # adds the column; the old entry keeps counting all its rows
+    _log_erasure(con, 2, earlier=0)
+    assert erased_raw_rows(con) == 3
+
+
+def test_erase_source_tells_rows_of_earlier_loads_from_the_files_just_loaded(con):
+    spec = load_source_specs()["pos_members"]
+    ensure_raw_tables(con, spec)
+    ensure_erasure_tables(con)
+    con.execute("insert into raw.erasure_identifiers values ('member_id', 'M1', 'req.csv', now())")
+    columns = ", ".join(f'"{name}"' for name in spec.columns)
+    for member, file_hash, row in [("M1", "old", 1), ("M1", "new", 1), ("M2", "new", 2)]:
+        con.execute(
+            f"insert into {spec.raw_table} ({columns}, _file_name, _file_hash, _row_number, "
+            "_loaded_at) select * from (select ?, "
+            + ", ".join("null" for _ in range(len(spec.columns) - 1))
+            + ", ?, ?, ?, now())",
+            [member, f"{file_hash}.csv", file_hash, row],
+        )
+    erased = erase_source(con, spec, DEFAULT_HASH_SALT, datetime.now(), loaded_now=["new"])
+    assert erased == 2
+    assert con.execute(
+        "select rows_erased, earlier_rows_erased from raw.deletion_log"
+    ).fetchall() == [(2, 1)]
+    assert con.execute(f"select member_id from {spec.raw_table}").fetchall() == [("M2",)]
 
 
 def test_a_full_refresh_can_be_asked_for(con):

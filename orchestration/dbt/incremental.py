@@ -10,8 +10,9 @@ build runs with `--full-refresh` when
   incremental), or the last build of every dbt asset did not get as far as recording one;
 - the basis changed: the dbt project (any file dbt parses, and the environment variables it
   reads), the hash salt, or the engine versions;
-- raw rows were deleted since: an erasure (`raw.deletion_log`), which a build that reads only
-  new loads cannot see;
+- raw rows that a build may have staged were deleted since: an erasure of rows loaded before the
+  erasing step (`raw.deletion_log`), which a build that reads only new loads cannot see (rows
+  erased in the step that loaded them never reached staging and do not count);
 - it is asked for: `SIYU_FULL_REFRESH=1`, or the run tag `siyu/full_refresh=true`.
 
 The basis (`meta.dbt_incremental_basis`) is recorded after a build of every dbt asset succeeds. A
@@ -40,12 +41,20 @@ def incremental_basis(parse_fingerprint: str, hash_salt_digest: str) -> str:
 
 
 def erased_raw_rows(con: duckdb.DuckDBPyConnection) -> int:
-    """How many raw rows erasures have deleted so far (raw.deletion_log; 0 before any)."""
+    """How many raw rows that a build may have staged erasures have deleted so far: rows of
+    loads before the erasing step (raw.deletion_log; every erased row in entries that predate
+    that count; 0 before any erasure)."""
     try:
-        row = con.execute(f"select coalesce(sum(rows_erased), 0) from {DELETION_LOG_TABLE}")
-        return int(row.fetchone()[0])
+        columns = {row[0] for row in con.execute(f"describe {DELETION_LOG_TABLE}").fetchall()}
     except duckdb.CatalogException:
         return 0
+    erased = (
+        "coalesce(earlier_rows_erased, rows_erased)"
+        if "earlier_rows_erased" in columns
+        else "rows_erased"
+    )
+    row = con.execute(f"select coalesce(sum({erased}), 0) from {DELETION_LOG_TABLE}")
+    return int(row.fetchone()[0])
 
 
 def recorded_basis(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:

@@ -14,6 +14,7 @@ row counts only (no personal data).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def ensure_erasure_tables(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # of rows_erased, those loaded before the erasing step (a build may have staged them); null
+    # in entries written before the column existed
+    con.execute(f"alter table {LOG_TABLE} add column if not exists earlier_rows_erased bigint")
     con.execute(
         f"""
         create table if not exists {ERASED_CUSTOMERS_TABLE} (
@@ -205,9 +209,18 @@ def _matches(column: str, id_type: str, hash_salt: str) -> str:
 
 
 def erase_source(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, hash_salt: str, erased_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    hash_salt: str,
+    erased_at: datetime,
+    loaded_now: Collection[str] = (),
 ) -> int:
-    """Delete the rows of raw.<source> that carry an identifier on the erasure list."""
+    """Delete the rows of raw.<source> that carry an identifier on the erasure list; returns how
+    many. `loaded_now`: the hashes of the files the erasing step has just loaded. The log tells
+    apart the erased rows of earlier loads, which a dbt build may have staged already (the
+    incremental staging models are then rebuilt: orchestration/dbt/incremental.py), from those
+    of files no build has read: an erased person's record delivered again, as a daily snapshot
+    export does every day, is erased before anything stages it."""
     ensure_erasure_tables(con)
     identifiers = con.execute(f"select count(*) from {ERASURE_TABLE}").fetchone()[0]
     if not spec.identifiers or not identifiers:
@@ -217,10 +230,17 @@ def erase_source(
         for id_type, columns in spec.identifiers.items()
         for column in columns
     )
-    erased = con.execute(f"delete from {spec.raw_table} where {conditions}").fetchone()[0]
+    erased_files = con.execute(
+        f"delete from {spec.raw_table} where {conditions} returning _file_hash"
+    ).fetchall()
+    erased = len(erased_files)
     if erased:
+        just_loaded = set(loaded_now)
+        earlier = sum(1 for (file_hash,) in erased_files if file_hash not in just_loaded)
         con.execute(
-            f"insert into {LOG_TABLE} values (?, ?, ?, ?)",
-            [spec.name, erased, identifiers, erased_at],
+            f"insert into {LOG_TABLE} "
+            "(source, rows_erased, identifiers, erased_at, earlier_rows_erased) "
+            "values (?, ?, ?, ?, ?)",
+            [spec.name, erased, identifiers, erased_at, earlier],
         )
     return erased

@@ -75,7 +75,9 @@ def build_ingestion_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             )
             new_hashes = [f.file_hash for f in report.files_with("loaded")]
             examples = quarantine_examples(con, spec.name, new_hashes)
-            erased = erase_source(con, spec, warehouse.hash_salt, datetime.now(UTC))
+            erased = erase_source(
+                con, spec, warehouse.hash_salt, datetime.now(UTC), loaded_now=new_hashes
+            )
         log_file_outcomes(context, report)
         handled = [
             path
