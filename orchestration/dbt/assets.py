@@ -28,6 +28,7 @@ from orchestration.dbt.build_inputs import (
     recorded_build,
 )
 from orchestration.dbt.incremental import (
+    FULL_REFRESH_NOTE,
     FULL_REFRESH_TAG,
     INCREMENTAL_BUILD_NOTE,
     full_refresh_reason,
@@ -228,11 +229,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             return
         context.log.info(
             f"dbt build: {decision.reason}; "
-            + (
-                f"incremental models rebuilt from the whole raw history: {full_refresh}"
-                if full_refresh
-                else INCREMENTAL_BUILD_NOTE
-            )
+            + (f"{FULL_REFRESH_NOTE}: {full_refresh}" if full_refresh else INCREMENTAL_BUILD_NOTE)
         )
         start_loading_great_expectations()  # the mart suites run next
         on_spark = warehouse.dbt_target == "spark"

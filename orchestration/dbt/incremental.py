@@ -32,6 +32,9 @@ DELETION_LOG_TABLE = "raw.deletion_log"
 FULL_REFRESH_TAG = "siyu/full_refresh"
 # what the dbt step logs when it builds incrementally
 INCREMENTAL_BUILD_NOTE = "incremental models read only the raw loads they have not read"
+# ... and when it rebuilds them in full (followed by the reason)
+FULL_REFRESH_NOTE = "incremental models rebuilt from the whole raw history"
+NO_BASIS_REASON = "no incremental build is recorded in this warehouse"
 
 
 def incremental_basis(parse_fingerprint: str, hash_salt_digest: str) -> str:
@@ -73,7 +76,7 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, basis: str, asked: bool)
         return "a full refresh was asked for"
     recorded = recorded_basis(con)
     if recorded is None:
-        return "no incremental build is recorded in this warehouse"
+        return NO_BASIS_REASON
     if recorded[0] != basis:
         return "the dbt project, the hash salt or the engine changed since the last build"
     if recorded[1] != erased_raw_rows(con):

@@ -26,7 +26,11 @@ import duckdb
 import pytest
 
 from orchestration.bench.pipeline import bench_settings, dbt_target_dirs, isolated_outputs
-from orchestration.dbt.incremental import INCREMENTAL_BUILD_NOTE
+from orchestration.dbt.incremental import (
+    FULL_REFRESH_NOTE,
+    INCREMENTAL_BUILD_NOTE,
+    NO_BASIS_REASON,
+)
 from orchestration.run import run_daily_refresh
 from orchestration.sample_data import DEFAULT_END, generate
 from tests.bench.conftest import BENCH_SCALE, BENCH_SEED, BenchRun
@@ -131,9 +135,19 @@ def test_marts_after_a_daily_delta_equal_a_full_rebuild(warehouses):
     assert table_differences(*warehouses) == {}
 
 
+def _run_log(bench_run: BenchRun, run: str) -> str:
+    log = bench_run.scale_root.with_name(f"{bench_run.scale_root.name}-{run}.log")
+    return log.read_text(encoding="utf-8")
+
+
+def test_the_first_build_rebuilt_staging_in_full(bench_run: BenchRun):
+    assert f"{FULL_REFRESH_NOTE}: {NO_BASIS_REASON}" in _run_log(bench_run, "full")
+
+
 def test_the_daily_run_built_staging_incrementally(bench_run: BenchRun):
-    log = bench_run.scale_root.with_name(f"{bench_run.scale_root.name}-incremental.log")
-    assert INCREMENTAL_BUILD_NOTE in log.read_text(encoding="utf-8")
+    log = _run_log(bench_run, "incremental")
+    assert INCREMENTAL_BUILD_NOTE in log
+    assert FULL_REFRESH_NOTE not in log
 
 
 def test_staging_after_a_daily_delta_equals_a_full_rebuild(warehouses):
