@@ -6,8 +6,9 @@ unique key, the records those loads deliver again. That equals a rebuild only wh
 models hold was computed by the same logic, with the same salt, from the same history. So the
 build runs with `--full-refresh` when
 
-- no basis is recorded: the first build of a warehouse (or the first since staging became
-  incremental), or the last build of every dbt asset did not get as far as recording one;
+- no basis is recorded: the first build of a warehouse, or the first since staging became
+  incremental (a build that fails leaves the basis of the last one that succeeded, so a full
+  refresh that fails is tried again: the recorded basis still differs);
 - the basis changed: the dbt project (any file dbt parses, and the environment variables it
   reads), the hash salt, or the engine versions;
 - raw rows that a build may have staged were deleted since: an erasure of rows loaded before the
