@@ -133,12 +133,6 @@ def validate(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> SuiteRes
     return run_suite(con, suite)
 
 
-def run_whole_table(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
-    """The suite on every row (marts are rebuilt on every run)."""
-    with warehouse.connect(read_only=True) as con:
-        return SuiteRun(validate(con, load_suite(suite_path)))
-
-
 def run_new_deliveries(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
     """The suite on the rows of delivered files it has not validated yet (deliveries.py), in
     batches of whole files of at most MAX_BATCH_ROWS rows; stops at the first batch that fails a
@@ -186,33 +180,26 @@ def nothing_new_result(run: SuiteRun, suite_path: Path) -> dg.AssetCheckResult:
     )
 
 
-def build_suite_check(
-    asset_key: dg.AssetKey,
-    suite_path: Path,
-    name: str = CHECK_NAME,
-    blocking: bool = False,
-    new_deliveries_only: bool = False,
+def build_raw_suite_check(
+    asset_key: dg.AssetKey, suite_path: Path, blocking: bool = False
 ) -> dg.AssetChecksDefinition:
-    """One asset check on `asset_key` that runs the suite file and reports every outcome.
-
-    `new_deliveries_only` (raw tables): validate only the rows of files not validated before.
-    """
+    """One asset check on the raw asset `asset_key` that runs the suite file on the rows of the
+    files not validated before and reports every outcome."""
     table = ".".join(asset_key.path)
-    run_suite_file = run_new_deliveries if new_deliveries_only else run_whole_table
-    scope = "the rows of newly delivered files of" if new_deliveries_only else ""
 
     @dg.asset_check(
         asset=asset_key,
-        name=name,
+        name=CHECK_NAME,
         blocking=blocking,
         description=(
-            f"Great Expectations suite {suite_file_label(suite_path)} on {scope} {table}."
-        ).replace("  ", " "),
+            f"Great Expectations suite {suite_file_label(suite_path)} on the rows of newly "
+            f"delivered files of {table}."
+        ),
     )
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        run = run_suite_file(warehouse, suite_path)
+        run = run_new_deliveries(warehouse, suite_path)
         if run.result is None:
             return nothing_new_result(run, suite_path)
         return reported_result(context, table, run, suite_path)
@@ -267,11 +254,7 @@ def build_raw_source_checks(
         source = suite_source(path)
         if source not in sources:
             raise ValueError(f"{path}: raw.{source} is not a source in sources.yml")
-        checks.append(
-            build_suite_check(
-                dg.AssetKey(["raw", source]), path, blocking=blocking, new_deliveries_only=True
-            )
-        )
+        checks.append(build_raw_suite_check(dg.AssetKey(["raw", source]), path, blocking=blocking))
     return checks
 
 
