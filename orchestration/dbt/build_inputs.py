@@ -52,16 +52,21 @@ def digest_of(parts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def package_version(name: str) -> str:
+def _package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "absent"
 
 
+def engine_versions() -> list[str]:
+    """`package=version` of each engine package (ENGINE_PACKAGES)."""
+    return [f"{name}={_package_version(name)}" for name in ENGINE_PACKAGES]
+
+
 def code_fingerprint(code_dirs: Iterable[Path] = SIYU_CODE_DIRS) -> str:
     """siyu's code and suites (every file but compiled bytecode), and the engine versions."""
-    parts = [f"{name}={package_version(name)}" for name in ENGINE_PACKAGES]
+    parts = engine_versions()
     for code_dir in code_dirs:
         for path in sorted(code_dir.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":

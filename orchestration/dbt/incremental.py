@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.dbt.build_inputs import ENGINE_PACKAGES, digest_of, package_version
+from orchestration.dbt.build_inputs import digest_of, engine_versions
 
 BASIS_TABLE = "meta.dbt_incremental_basis"
 DELETION_LOG_TABLE = "raw.deletion_log"
@@ -40,8 +40,7 @@ NO_BASIS_REASON = "no incremental build is recorded in this warehouse"
 
 def incremental_basis(parse_fingerprint: str, hash_salt_digest: str) -> str:
     """What the incremental staging models' rows depend on besides the raw history."""
-    engines = [f"{name}={package_version(name)}" for name in ENGINE_PACKAGES]
-    return digest_of([parse_fingerprint, hash_salt_digest, *engines])
+    return digest_of([parse_fingerprint, hash_salt_digest, *engine_versions()])
 
 
 def erased_raw_rows(con: duckdb.DuckDBPyConnection) -> int:
