@@ -23,10 +23,10 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.ingestion.specs import load_source_specs
+from orchestration.quality.checks import MART_CHECKS_STEP, RAW_CHECKS_STEP
 
 INGEST_PREFIX = "raw__"
 ERASURE_STEP = "raw__deletion_requests"
-EXPECTATIONS_SUFFIX = "_expectations"  # a Great Expectations suite's check (raw or mart)
 DBT_STEP = "siyu_dbt_models"
 AUDIT_STEP = "publish__marts_audit"
 PUBLISH_STEP = "publish__published_warehouse"
@@ -216,17 +216,13 @@ def step_phase(step_key: str, sources: Iterable[str]) -> str:
         DBT_STEP: "dbt",
         AUDIT_STEP: "checks:audit",
         PUBLISH_STEP: "publish",
+        RAW_CHECKS_STEP: "checks:raw_expectations",
+        MART_CHECKS_STEP: "checks:mart_expectations",
     }
     if step_key in fixed:
         return fixed[step_key]
     if step_key.startswith(INGEST_PREFIX) and source in sources:
         return f"ingest:{source}"
-    if EXPECTATIONS_SUFFIX in step_key:  # `<asset>_expectations` or `..._expectations__<topic>`
-        return (
-            "checks:raw_expectations"
-            if step_key.startswith(INGEST_PREFIX)
-            else ("checks:mart_expectations")
-        )
     return f"other_steps:{step_key}"
 
 

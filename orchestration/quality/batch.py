@@ -165,3 +165,13 @@ def fetch_batch(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> Batch
         derived = {name: sql for name, sql in derived.items() if name not in broken}
         frame = fetch_frame(con, batch_sql(suite, raw, derived))
     return Batch(frame, table_columns, problems, time.perf_counter() - started)
+
+
+def try_fetch_batch(
+    con: duckdb.DuckDBPyConnection, suite: SuiteDefinition
+) -> Batch | MissingTableError:
+    """fetch_batch, or the MissingTableError it raised (the result of a suite on no table)."""
+    try:
+        return fetch_batch(con, suite)
+    except MissingTableError as error:
+        return error

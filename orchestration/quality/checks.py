@@ -1,7 +1,8 @@
 """Dagster asset checks: the Great Expectations suites of expectations/, on the assets they check.
 
 - `expectations/raw/<source>.json` is the check `expectations` on the ingestion asset
-  `raw/<source>`;
+  `raw/<source>`. One step (`raw_expectations`) runs all of them after ingestion, several suites
+  at once, each on the rows of the files it has not validated yet;
 - `expectations/marts/<mart>.json` is the check `expectations` on the dbt asset `marts/<mart>`,
   and `expectations/marts/<mart>__<topic>.json` (a second view of the same mart, e.g. a
   reconciliation over an aggregate query) the check `expectations__<topic>`. One step
@@ -14,8 +15,10 @@ only when a check runs, so loading the definitions stays fast.
 
 import json
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ import duckdb
 from dagster import AssetCheckExecutionContext
 
 from orchestration.ingestion.specs import load_source_specs
+from orchestration.quality.batch import try_fetch_batch
 from orchestration.quality.deliveries import (
     batch_suite,
     ensure_validated_files,
@@ -35,6 +39,7 @@ from orchestration.quality.deliveries import (
     suite_fingerprint,
     table_rows,
 )
+from orchestration.quality.preload import import_suite_runner
 from orchestration.quality.results import SuiteResult
 from orchestration.quality.suites import (
     MART_SUITES_DIR,
@@ -48,6 +53,8 @@ from orchestration.settings import REPO_ROOT
 
 CHECK_NAME = "expectations"
 MAX_FAILURES_SHOWN = 20
+# the step that runs every raw suite (see build_raw_source_checks)
+RAW_CHECKS_STEP = "raw_expectations"
 # the step that runs every mart suite (see build_mart_checks)
 MART_CHECKS_STEP = "mart_expectations"
 # each suite holds its mart's checked columns in memory while it runs (scale 10: 11.3 -> 14.5 GB
@@ -128,48 +135,66 @@ class SuiteRun:
 
 
 def validate(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> SuiteResult:
-    from orchestration.quality.runner import run_suite  # GE loads only when a suite runs
+    """Fetch the suite's rows, then validate them. Great Expectations is imported only when a
+    suite runs, after the fetch: a fetch (DuckDB's work, outside the GIL) overlaps the import
+    that another suite's thread has under way (one thread imports, the others wait:
+    preload.import_suite_runner)."""
+    fetched = try_fetch_batch(con, suite)
+    return import_suite_runner().validate_fetched(suite, fetched)
 
-    return run_suite(con, suite)
+
+def validate_new_deliveries(
+    con: duckdb.DuckDBPyConnection,
+    suite_path: Path,
+    write_lock: AbstractContextManager[Any] | None = None,
+) -> SuiteRun:
+    """The suite on the rows of delivered files it has not validated yet (deliveries.py), in
+    batches of whole files of at most MAX_BATCH_ROWS rows; stops at the first batch that fails a
+    critical expectation (its files stay pending) and reports that batch. `raw.validated_files`
+    must exist; `write_lock` serialises the recording when suites run side by side."""
+    suite = load_suite(suite_path)
+    fingerprint = suite_fingerprint(suite)
+    if not has_file_hashes(con, suite):  # no lineage (or unreadable): the whole table
+        return SuiteRun(validate(con, suite))
+    total_rows = table_rows(con, suite)
+    files = pending_files(con, suite, fingerprint)
+    metadata: dict[str, Any] = {
+        "table_rows": dg.MetadataValue.int(total_rows),
+        "files_to_validate": dg.MetadataValue.int(len(files)),
+    }
+    if not total_rows:  # an empty table: validated as it is, so the row-count rule warns
+        return SuiteRun(validate(con, suite), metadata)
+    if not files:
+        metadata["files_recorded_valid"] = dg.MetadataValue.int(0)
+        return SuiteRun(None, metadata)
+    batches = file_batches(files)
+    recorded, rows, result = 0, 0, None
+    for file_hashes in batches:
+        result = validate(con, batch_suite(suite, file_hashes))
+        rows += result.row_count
+        if result.blocking_failures:
+            break
+        with write_lock or nullcontext():
+            recorded += record_validated(con, suite, fingerprint, file_hashes)
+    metadata["files_recorded_valid"] = dg.MetadataValue.int(recorded)
+    metadata["batches"] = dg.MetadataValue.int(len(batches))
+    metadata["rows_validated"] = dg.MetadataValue.int(rows)
+    return SuiteRun(result, metadata)
 
 
 def run_new_deliveries(warehouse: WarehouseResource, suite_path: Path) -> SuiteRun:
-    """The suite on the rows of delivered files it has not validated yet (deliveries.py), in
-    batches of whole files of at most MAX_BATCH_ROWS rows; stops at the first batch that fails a
-    critical expectation (its files stay pending) and reports that batch."""
-    suite = load_suite(suite_path)
-    fingerprint = suite_fingerprint(suite)
+    """validate_new_deliveries on a connection of its own."""
     with warehouse.connect() as con:
         ensure_validated_files(con)
-        if not has_file_hashes(con, suite):  # no lineage (or unreadable): the whole table
-            return SuiteRun(validate(con, suite))
-        total_rows = table_rows(con, suite)
-        files = pending_files(con, suite, fingerprint)
-        metadata: dict[str, Any] = {
-            "table_rows": dg.MetadataValue.int(total_rows),
-            "files_to_validate": dg.MetadataValue.int(len(files)),
-        }
-        if not total_rows:  # an empty table: validated as it is, so the row-count rule warns
-            return SuiteRun(validate(con, suite), metadata)
-        if not files:
-            metadata["files_recorded_valid"] = dg.MetadataValue.int(0)
-            return SuiteRun(None, metadata)
-        batches = file_batches(files)
-        recorded, rows, result = 0, 0, None
-        for file_hashes in batches:
-            result = validate(con, batch_suite(suite, file_hashes))
-            rows += result.row_count
-            if result.blocking_failures:
-                break
-            recorded += record_validated(con, suite, fingerprint, file_hashes)
-        metadata["files_recorded_valid"] = dg.MetadataValue.int(recorded)
-        metadata["batches"] = dg.MetadataValue.int(len(batches))
-        metadata["rows_validated"] = dg.MetadataValue.int(rows)
-        return SuiteRun(result, metadata)
+        return validate_new_deliveries(con, suite_path)
 
 
-def nothing_new_result(run: SuiteRun, suite_path: Path) -> dg.AssetCheckResult:
+def nothing_new_result(
+    run: SuiteRun, suite_path: Path, check_key: dg.AssetCheckKey | None = None
+) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        asset_key=check_key.asset_key if check_key else None,
+        check_name=check_key.name if check_key else None,
         passed=True,
         metadata={
             "suite": suite_file_label(suite_path),
@@ -178,33 +203,6 @@ def nothing_new_result(run: SuiteRun, suite_path: Path) -> dg.AssetCheckResult:
         },
         description="no new deliveries: every file in the table already passed this suite",
     )
-
-
-def build_raw_suite_check(
-    asset_key: dg.AssetKey, suite_path: Path, blocking: bool = False
-) -> dg.AssetChecksDefinition:
-    """One asset check on the raw asset `asset_key` that runs the suite file on the rows of the
-    files not validated before and reports every outcome."""
-    table = ".".join(asset_key.path)
-
-    @dg.asset_check(
-        asset=asset_key,
-        name=CHECK_NAME,
-        blocking=blocking,
-        description=(
-            f"Great Expectations suite {suite_file_label(suite_path)} on the rows of newly "
-            f"delivered files of {table}."
-        ),
-    )
-    def _check(
-        context: AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        run = run_new_deliveries(warehouse, suite_path)
-        if run.result is None:
-            return nothing_new_result(run, suite_path)
-        return reported_result(context, table, run, suite_path)
-
-    return _check
 
 
 def reported_result(
@@ -240,22 +238,114 @@ def suite_source(path: Path) -> str:
     return source
 
 
-def build_raw_source_checks(
-    suites_dir: Path = RAW_SUITES_DIR, blocking: bool = False
-) -> list[dg.AssetChecksDefinition]:
-    """One asset check per suite in `suites_dir`, on the ingestion asset `raw/<source>`.
+@dataclass(frozen=True)
+class SuiteCheck:
+    """A suite file and the asset check it is."""
 
-    `blocking=True` makes a failed ERROR-severity check stop assets downstream of that source in
-    the same run (Dagster's blocking asset checks).
-    """
+    path: Path
+    check_key: dg.AssetCheckKey
+
+    @property
+    def table(self) -> str:
+        return ".".join(self.check_key.asset_key.path)
+
+
+def raw_suites(suites_dir: Path = RAW_SUITES_DIR) -> list[SuiteCheck]:
+    """The check `expectations` on `raw/<source>` of each suite in `suites_dir`."""
     sources = load_source_specs()
-    checks = []
+    suites = []
     for path in suite_paths(suites_dir):
         source = suite_source(path)
         if source not in sources:
             raise ValueError(f"{path}: raw.{source} is not a source in sources.yml")
-        checks.append(build_raw_suite_check(dg.AssetKey(["raw", source]), path, blocking=blocking))
-    return checks
+        suites.append(SuiteCheck(path, dg.AssetCheckKey(dg.AssetKey(["raw", source]), CHECK_NAME)))
+    return suites
+
+
+def suite_workers() -> int:
+    """Threads that validate suites at once: DuckDB's fetches and much of pandas' work run
+    outside the GIL (2 threads: 7.2 -> 5.3 s for the 25 mart suites at scale 1, 2 cores)."""
+    return max(1, min(MAX_SUITE_WORKERS, os.cpu_count() or 1))
+
+
+def run_in_threads(
+    con: duckdb.DuckDBPyConnection,
+    suites: list[SuiteCheck],
+    workers: int,
+    run_one: Callable[[duckdb.DuckDBPyConnection, SuiteCheck], SuiteRun],
+) -> Iterator[tuple[SuiteCheck, SuiteRun]]:
+    """`run_one` on each suite, `workers` at a time, each on its own cursor of `con`; yields in
+    the order given."""
+    with ThreadPoolExecutor(workers) as pool:
+
+        def on_cursor(suite: SuiteCheck) -> SuiteRun:
+            with con.cursor() as cursor:
+                return run_one(cursor, suite)
+
+        futures = [pool.submit(on_cursor, suite) for suite in suites]
+        for suite, future in zip(suites, futures, strict=True):
+            yield suite, future.result()
+
+
+def selected_suites(
+    context: AssetCheckExecutionContext, suites: list[SuiteCheck]
+) -> list[SuiteCheck]:
+    return [suite for suite in suites if suite.check_key in context.selected_asset_check_keys]
+
+
+def build_raw_source_checks(
+    suites_dir: Path = RAW_SUITES_DIR, blocking: bool = False
+) -> list[dg.AssetChecksDefinition]:
+    """One asset check per suite in `suites_dir`, on the ingestion asset `raw/<source>`, all run
+    by one step (`raw_expectations`) after ingestion, each suite on the rows of the files it has
+    not validated yet, several suites side by side.
+
+    `blocking=True` makes a failed ERROR-severity check stop assets downstream of that source in
+    the same run (Dagster's blocking asset checks). A run that selects some of the checks (a
+    run of one source) runs only those.
+    """
+    suites = raw_suites(suites_dir)
+    if not suites:
+        return []
+
+    @dg.multi_asset_check(
+        name=RAW_CHECKS_STEP,
+        specs=[
+            dg.AssetCheckSpec(
+                name=suite.check_key.name,
+                asset=suite.check_key.asset_key,
+                blocking=blocking,
+                description=f"Great Expectations suite {suite_file_label(suite.path)} on the "
+                f"rows of newly delivered files of {suite.table}.",
+            )
+            for suite in suites
+        ],
+        can_subset=True,
+        description="The Great Expectations suites of expectations/raw/ on new deliveries.",
+    )
+    def _raw_suites(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        write_lock = threading.Lock()
+
+        def run_one(cursor: duckdb.DuckDBPyConnection, suite: SuiteCheck) -> SuiteRun:
+            return validate_new_deliveries(cursor, suite.path, write_lock)
+
+        with warehouse.connect() as con:
+            ensure_validated_files(con)
+            selected = selected_suites(context, suites)
+            # every suite finishes before Dagster handles a result: handling one imports
+            # SQLAlchemy modules that Great Expectations imports too, and a thread importing them
+            # while another does can meet a half-initialised module (a run with nothing new failed
+            # so, when the first results came while a suite imported Great Expectations)
+            runs = list(run_in_threads(con, selected, suite_workers(), run_one))
+        for suite, run in runs:
+            if run.result is None:
+                yield nothing_new_result(run, suite.path, suite.check_key)
+            else:
+                yield reported_result(context, suite.table, run, suite.path, suite.check_key)
+
+    return [_raw_suites]
 
 
 def mart_check_name(path: Path, mart: str) -> str:
@@ -270,19 +360,7 @@ def mart_check_name(path: Path, mart: str) -> str:
     return f"{CHECK_NAME}__{path.stem.removeprefix(prefix)}"
 
 
-@dataclass(frozen=True)
-class MartSuite:
-    """A suite file on a mart and the check it is."""
-
-    path: Path
-    check_key: dg.AssetCheckKey
-
-    @property
-    def table(self) -> str:
-        return ".".join(self.check_key.asset_key.path)
-
-
-def mart_suites(mart_keys: list[dg.AssetKey], suites_dir: Path) -> list[MartSuite]:
+def mart_suites(mart_keys: list[dg.AssetKey], suites_dir: Path) -> list[SuiteCheck]:
     known = set(mart_keys)
     suites = []
     for path in suite_paths(suites_dir):
@@ -292,30 +370,21 @@ def mart_suites(mart_keys: list[dg.AssetKey], suites_dir: Path) -> list[MartSuit
         key = dg.AssetKey(["marts", suite.source])
         if key not in known:
             raise ValueError(f"{path}: {suite.table} is not a dbt model in the marts schema")
-        suites.append(MartSuite(path, dg.AssetCheckKey(key, mart_check_name(path, suite.source))))
+        suites.append(SuiteCheck(path, dg.AssetCheckKey(key, mart_check_name(path, suite.source))))
     return suites
 
 
-def suite_workers() -> int:
-    """Threads that validate mart suites at once: DuckDB's fetches and much of pandas' work run
-    outside the GIL (2 threads: 7.2 -> 5.3 s for the 25 suites at scale 1, 2 cores)."""
-    return max(1, min(MAX_SUITE_WORKERS, os.cpu_count() or 1))
+def validate_whole_table(cursor: duckdb.DuckDBPyConnection, suite: SuiteCheck) -> SuiteRun:
+    return SuiteRun(validate(cursor, load_suite(suite.path)))
 
 
 def run_suites_in_threads(
-    warehouse: WarehouseResource, suites: list[MartSuite], workers: int
-) -> Iterator[tuple[MartSuite, SuiteRun]]:
+    warehouse: WarehouseResource, suites: list[SuiteCheck], workers: int
+) -> Iterator[tuple[SuiteCheck, SuiteRun]]:
     """Each suite on every row of its mart, `workers` at a time (each on its own cursor of one
     read-only connection), in the order given."""
-    with warehouse.connect(read_only=True) as con, ThreadPoolExecutor(workers) as pool:
-
-        def run_one(suite: MartSuite) -> SuiteRun:
-            with con.cursor() as cursor:
-                return SuiteRun(validate(cursor, load_suite(suite.path)))
-
-        futures = [pool.submit(run_one, suite) for suite in suites]
-        for suite, future in zip(suites, futures, strict=True):
-            yield suite, future.result()
+    with warehouse.connect(read_only=True) as con:
+        yield from run_in_threads(con, suites, workers, validate_whole_table)
 
 
 def build_mart_checks(
@@ -351,9 +420,7 @@ def build_mart_checks(
     def _mart_suites(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
-        selected = [
-            suite for suite in suites if suite.check_key in context.selected_asset_check_keys
-        ]
+        selected = selected_suites(context, suites)
         for suite, run in run_suites_in_threads(warehouse, selected, suite_workers()):
             yield reported_result(context, suite.table, run, suite.path, suite.check_key)
 

@@ -58,13 +58,8 @@ def test_dbt_nodes_fall_into_the_phase_of_their_folder(unique_id, fqn, phase):
     ("step_key", "phase"),
     [
         ("raw__mp_users", "ingest:mp_users"),
-        ("raw__mp_users_expectations", "checks:raw_expectations"),
-        ("marts__dim_customer_expectations", "checks:mart_expectations"),
+        ("raw_expectations", "checks:raw_expectations"),
         ("mart_expectations", "checks:mart_expectations"),
-        (
-            "marts__fct_campaign_roi_expectations__reconciliation",
-            "checks:mart_expectations",
-        ),
         ("raw__deletion_requests", "erasure"),
         ("siyu_dbt_models", "dbt"),
         ("publish__marts_audit", "checks:audit"),

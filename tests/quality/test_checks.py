@@ -12,6 +12,7 @@ from orchestration.ingestion.assets import build_ingestion_asset, build_ingestio
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.quality.checks import (
     CHECK_NAME,
+    RAW_CHECKS_STEP,
     build_raw_source_checks,
     check_result,
     run_new_deliveries,
@@ -20,7 +21,7 @@ from orchestration.quality.results import ExpectationOutcome, SuiteResult
 from orchestration.quality.suites import RAW_SUITES_DIR
 from orchestration.resources import WarehouseResource
 from orchestration.settings import SiyuSettings
-from tests.quality.clean_landing import write_mp_users
+from tests.quality.clean_landing import TENCENT_PAGES, write_ads_tencent, write_mp_users
 
 SPECS = load_source_specs()
 
@@ -38,25 +39,56 @@ def warehouse_resource(landing: Path, root: Path) -> WarehouseResource:
     return WarehouseResource.from_settings(settings)
 
 
-def materialize_with_check(source: str, landing: Path, root: Path) -> dg.AssetCheckEvaluation:
-    (check,) = [
-        check
-        for check in build_raw_source_checks()
-        if dg.AssetKey(["raw", source]) in {key.asset_key for key in check.check_keys}
-    ]
+def materialize_with_checks(
+    sources: list[str], landing: Path, root: Path
+) -> dict[str, dg.AssetCheckEvaluation]:
+    """Ingest the sources and run their raw checks (the one raw_expectations step, subset to
+    them); each source's check evaluation."""
+    keys = [dg.AssetKey(["raw", source]) for source in sources]
     result = dg.materialize(
-        [build_ingestion_asset(SPECS[source]), check],
+        [*(build_ingestion_asset(SPECS[source]) for source in sources), *build_raw_source_checks()],
+        selection=dg.AssetSelection.assets(*keys) | dg.AssetSelection.checks_for_assets(*keys),
         resources={"warehouse": warehouse_resource(landing, root)},
     )
-    (evaluation,) = result.get_asset_check_evaluations()
+    evaluations = result.get_asset_check_evaluations()
+    return {evaluation.asset_key.path[-1]: evaluation for evaluation in evaluations}
+
+
+def materialize_with_check(source: str, landing: Path, root: Path) -> dg.AssetCheckEvaluation:
+    (evaluation,) = materialize_with_checks([source], landing, root).values()
     return evaluation
 
 
-def test_one_check_per_raw_source_on_its_ingestion_asset():
+def test_one_check_per_raw_source_on_its_ingestion_asset_all_in_one_step():
     checks = build_raw_source_checks()
 
     keys = {key for check in checks for key in check.check_keys}
     assert keys == {dg.AssetCheckKey(dg.AssetKey(["raw", source]), CHECK_NAME) for source in SPECS}
+    assert [check.node_def.name for check in checks] == [RAW_CHECKS_STEP]
+
+
+def test_the_step_validates_sources_side_by_side_each_on_its_own(tmp_path, monkeypatch):
+    """Two sources at once in the one step: the bad delivery fails its own source's check and
+    stays pending; the other source's files pass and are recorded; a later run validates only
+    what is still pending."""
+    monkeypatch.setattr("orchestration.quality.checks.MAX_SUITE_WORKERS", 2)
+    monkeypatch.setattr("orchestration.quality.checks.os.cpu_count", lambda: 2)
+    landing = tmp_path / "landing"
+    write_mp_users(landing)
+    write_ads_tencent(landing)
+    (landing / "mp_users" / "late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+
+    first = materialize_with_checks(["mp_users", "ads_tencent"], landing, tmp_path)
+    again = materialize_with_checks(["mp_users", "ads_tencent"], landing, tmp_path)
+
+    assert not first["mp_users"].passed
+    assert first["mp_users"].severity == dg.AssetCheckSeverity.ERROR
+    assert first["mp_users"].metadata["files_recorded_valid"].value == 0
+    assert first["ads_tencent"].passed
+    assert first["ads_tencent"].metadata["files_recorded_valid"].value == TENCENT_PAGES
+    assert not again["mp_users"].passed, "the failed delivery is validated again"
+    assert again["ads_tencent"].passed
+    assert again["ads_tencent"].metadata["rows"].value == 0, "nothing new to validate"
 
 
 def test_checks_load_with_the_ingestion_assets(tmp_path):
