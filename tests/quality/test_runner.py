@@ -158,3 +158,23 @@ def test_validation_never_hashes_the_cells_of_a_batch(clean_con, suites, monkeyp
     assert [o.observed_value for o in result.outcomes] == [
         o.observed_value for o in expected.outcomes
     ]
+
+
+def test_suites_of_one_thread_share_a_batch_definition_that_lets_go_of_the_rows(clean_con, suites):
+    """The per-thread batch definition is reused, and no validated DataFrame outlives its
+    validation (the engine would otherwise hold the last one while the next is fetched)."""
+    import gc
+    import weakref
+
+    from orchestration.quality.batch import fetch_batch
+    from orchestration.quality.runner import frame_batch_definition, validate_batch
+
+    batch = fetch_batch(clean_con, suites["mp_users"])
+    rows = weakref.ref(batch.frame)
+    result = validate_batch(batch, suites["mp_users"])
+    batch.frame = None
+    gc.collect()
+
+    assert result.success
+    assert rows() is None, "the validated rows are still held"
+    assert frame_batch_definition() is frame_batch_definition()
