@@ -287,6 +287,23 @@ def run_in_threads(
             yield suite, future.result()
 
 
+def check_specs(
+    suites: list[SuiteCheck], blocking: bool, checked: str = ""
+) -> list[dg.AssetCheckSpec]:
+    """The check spec of each suite; its description names the suite file and what it checks
+    (`checked` + the table)."""
+    return [
+        dg.AssetCheckSpec(
+            name=suite.check_key.name,
+            asset=suite.check_key.asset_key,
+            blocking=blocking,
+            description=f"Great Expectations suite {suite_file_label(suite.path)} on "
+            f"{checked}{suite.table}.",
+        )
+        for suite in suites
+    ]
+
+
 def selected_suites(
     context: AssetCheckExecutionContext, suites: list[SuiteCheck]
 ) -> list[SuiteCheck]:
@@ -310,16 +327,7 @@ def build_raw_source_checks(
 
     @dg.multi_asset_check(
         name=RAW_CHECKS_STEP,
-        specs=[
-            dg.AssetCheckSpec(
-                name=suite.check_key.name,
-                asset=suite.check_key.asset_key,
-                blocking=blocking,
-                description=f"Great Expectations suite {suite_file_label(suite.path)} on the "
-                f"rows of newly delivered files of {suite.table}.",
-            )
-            for suite in suites
-        ],
+        specs=check_specs(suites, blocking, "the rows of newly delivered files of "),
         can_subset=True,
         description="The Great Expectations suites of expectations/raw/ on new deliveries.",
     )
@@ -404,16 +412,7 @@ def build_mart_checks(
 
     @dg.multi_asset_check(
         name=MART_CHECKS_STEP,
-        specs=[
-            dg.AssetCheckSpec(
-                name=suite.check_key.name,
-                asset=suite.check_key.asset_key,
-                blocking=blocking,
-                description=f"Great Expectations suite {suite_file_label(suite.path)} on "
-                f"{suite.table}.",
-            )
-            for suite in suites
-        ],
+        specs=check_specs(suites, blocking),
         can_subset=True,
         description="The Great Expectations suites of expectations/marts/ on the built marts.",
     )
