@@ -21,7 +21,12 @@ from orchestration.quality.results import ExpectationOutcome, SuiteResult
 from orchestration.quality.suites import RAW_SUITES_DIR
 from orchestration.resources import WarehouseResource
 from orchestration.settings import SiyuSettings
-from tests.quality.clean_landing import TENCENT_PAGES, write_ads_tencent, write_mp_users
+from tests.quality.clean_landing import (
+    TENCENT_PAGES,
+    write_ads_tencent,
+    write_mp_users,
+    write_wechatpay_bills,
+)
 
 SPECS = load_source_specs()
 
@@ -57,6 +62,45 @@ def materialize_with_checks(
 def materialize_with_check(source: str, landing: Path, root: Path) -> dg.AssetCheckEvaluation:
     (evaluation,) = materialize_with_checks([source], landing, root).values()
     return evaluation
+
+
+def test_a_critical_failure_in_one_source_stops_what_is_downstream_and_every_result_is_kept(
+    tmp_path,
+):
+    """Blocking raw checks in one step: a critical failure in one source's suite fails the step,
+    so nothing downstream of the raw layer runs (in daily_refresh the dbt build depends on every
+    source, so this was so with a step per suite too), and the other source's result is still
+    recorded."""
+    landing = tmp_path / "landing"
+    write_mp_users(landing)
+    write_wechatpay_bills(landing)
+    (landing / "mp_users" / "late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+    keys = [dg.AssetKey(["raw", "mp_users"]), dg.AssetKey(["raw", "wechatpay_bills"])]
+
+    @dg.asset(deps=keys)
+    def built_from_raw() -> None:
+        return None
+
+    result = dg.materialize(
+        [
+            *(build_ingestion_asset(SPECS[key.path[-1]]) for key in keys),
+            *build_raw_source_checks(blocking=True),
+            built_from_raw,
+        ],
+        selection=dg.AssetSelection.assets(*keys, built_from_raw.key)
+        | dg.AssetSelection.checks_for_assets(*keys),
+        resources={"warehouse": warehouse_resource(landing, tmp_path)},
+        raise_on_error=False,
+    )
+
+    evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
+    assert not result.success
+    assert not evaluations["mp_users"].passed
+    assert evaluations["mp_users"].severity == dg.AssetCheckSeverity.ERROR
+    assert evaluations["wechatpay_bills"].passed
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert set(keys) <= materialized
+    assert built_from_raw.key not in materialized
 
 
 def test_one_check_per_raw_source_on_its_ingestion_asset_all_in_one_step():
