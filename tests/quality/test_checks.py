@@ -44,19 +44,41 @@ def warehouse_resource(landing: Path, root: Path) -> WarehouseResource:
     return WarehouseResource.from_settings(settings)
 
 
+def ingest_and_check(
+    sources: list[str],
+    landing: Path,
+    root: Path,
+    blocking: bool = False,
+    downstream: tuple[dg.AssetsDefinition, ...] = (),
+) -> dg.ExecuteInProcessResult:
+    """Ingest the sources and run their raw checks (the one raw_expectations step, subset to
+    them), then the `downstream` assets; a failed step does not raise."""
+    keys = [dg.AssetKey(["raw", source]) for source in sources]
+    return dg.materialize(
+        [
+            *(build_ingestion_asset(SPECS[source]) for source in sources),
+            *build_raw_source_checks(blocking=blocking),
+            *downstream,
+        ],
+        selection=dg.AssetSelection.assets(*keys, *(asset.key for asset in downstream))
+        | dg.AssetSelection.checks_for_assets(*keys),
+        resources={"warehouse": warehouse_resource(landing, root)},
+        raise_on_error=False,
+    )
+
+
+def evaluations_by_source(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    evaluations = result.get_asset_check_evaluations()
+    return {evaluation.asset_key.path[-1]: evaluation for evaluation in evaluations}
+
+
 def materialize_with_checks(
     sources: list[str], landing: Path, root: Path
 ) -> dict[str, dg.AssetCheckEvaluation]:
-    """Ingest the sources and run their raw checks (the one raw_expectations step, subset to
-    them); each source's check evaluation."""
-    keys = [dg.AssetKey(["raw", source]) for source in sources]
-    result = dg.materialize(
-        [*(build_ingestion_asset(SPECS[source]) for source in sources), *build_raw_source_checks()],
-        selection=dg.AssetSelection.assets(*keys) | dg.AssetSelection.checks_for_assets(*keys),
-        resources={"warehouse": warehouse_resource(landing, root)},
-    )
-    evaluations = result.get_asset_check_evaluations()
-    return {evaluation.asset_key.path[-1]: evaluation for evaluation in evaluations}
+    """Each source's check evaluation after ingest_and_check (which must succeed)."""
+    result = ingest_and_check(sources, landing, root)
+    assert result.success
+    return evaluations_by_source(result)
 
 
 def materialize_with_check(source: str, landing: Path, root: Path) -> dg.AssetCheckEvaluation:
@@ -81,19 +103,15 @@ def test_a_critical_failure_in_one_source_stops_what_is_downstream_and_every_res
     def built_from_raw() -> None:
         return None
 
-    result = dg.materialize(
-        [
-            *(build_ingestion_asset(SPECS[key.path[-1]]) for key in keys),
-            *build_raw_source_checks(blocking=True),
-            built_from_raw,
-        ],
-        selection=dg.AssetSelection.assets(*keys, built_from_raw.key)
-        | dg.AssetSelection.checks_for_assets(*keys),
-        resources={"warehouse": warehouse_resource(landing, tmp_path)},
-        raise_on_error=False,
+    result = ingest_and_check(
+        ["mp_users", "wechatpay_bills"],
+        landing,
+        tmp_path,
+        blocking=True,
+        downstream=(built_from_raw,),
     )
 
-    evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
+    evaluations = evaluations_by_source(result)
     assert not result.success
     assert not evaluations["mp_users"].passed
     assert evaluations["mp_users"].severity == dg.AssetCheckSeverity.ERROR
