@@ -25,6 +25,7 @@ from orchestration.bench.phases import (
     DbtNode,
     RunTimeline,
     read_dbt_nodes,
+    source_seconds,
     step_seconds,
     wall_clock_shares,
 )
@@ -119,6 +120,7 @@ def _timeline(instance: dg.DagsterInstance, summary: RunSummary, total_s: float)
     run_id = instance.get_runs(limit=1)[0].run_id
     timeline = RunTimeline(total_s=total_s, job_s=summary.seconds)
     timeline.steps = step_seconds(instance, run_id)
+    timeline.sources = source_seconds(instance, run_id)
     for target_dir in dbt_target_dirs(run_id):
         if (target_dir / "run_results.json").exists():
             nodes = read_dbt_nodes(target_dir)

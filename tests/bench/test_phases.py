@@ -15,8 +15,6 @@ from orchestration.bench.phases import (
     wall_clock_shares,
 )
 
-SOURCES = {"mp_users", "app_events"}
-
 
 def node(unique_id: str, fqn: tuple[str, ...], started: float, finished: float) -> DbtNode:
     return DbtNode(unique_id, unique_id.split(".")[0], fqn, started, finished, finished - started)
@@ -57,7 +55,7 @@ def test_dbt_nodes_fall_into_the_phase_of_their_folder(unique_id, fqn, phase):
 @pytest.mark.parametrize(
     ("step_key", "phase"),
     [
-        ("raw__mp_users", "ingest:mp_users"),
+        ("raw_ingestion", "ingest"),
         ("raw_expectations", "checks:raw_expectations"),
         ("mart_expectations", "checks:mart_expectations"),
         ("raw__deletion_requests", "erasure"),
@@ -68,7 +66,7 @@ def test_dbt_nodes_fall_into_the_phase_of_their_folder(unique_id, fqn, phase):
     ],
 )
 def test_dagster_steps_fall_into_their_phase(step_key, phase):
-    assert step_phase(step_key, SOURCES) == phase
+    assert step_phase(step_key) == phase
 
 
 def test_top_level_phases_add_up_to_the_run_and_carry_their_baselines():
@@ -84,7 +82,9 @@ def test_top_level_phases_add_up_to_the_run_and_carry_their_baselines():
     timeline = RunTimeline(
         total_s=20.0,
         job_s=16.0,
-        steps={"raw__mp_users": 2.0, "raw__app_events": 1.0, "siyu_dbt_models": 5.0},
+        steps={"raw_ingestion": 3.0, "siyu_dbt_models": 5.0},
+        # the sources load side by side: their seconds overlap the step's
+        sources={"mp_users": 2.0, "app_events": 1.5},
         node_shares=wall_clock_shares(nodes.values()),
         nodes=nodes,
     )
@@ -95,6 +95,8 @@ def test_top_level_phases_add_up_to_the_run_and_carry_their_baselines():
     assert sum(top_level) == pytest.approx(20.0)
     assert by_name["ingest"] == Phase("ingest", 3.0, 1.5)
     assert by_name["ingest"].ratio == pytest.approx(2.0)
+    assert by_name["ingest:mp_users"].s == pytest.approx(2.0)
+    assert by_name["ingest:app_events"].s == pytest.approx(1.5)
     assert by_name["identity"].ratio == pytest.approx(2.0)
     assert by_name["identity:components"].s == pytest.approx(1.0)
     assert by_name["dbt_overhead"].s == pytest.approx(2.0)

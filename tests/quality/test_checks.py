@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.ingestion.assets import build_ingestion_asset, build_ingestion_assets
+from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.quality.checks import (
     CHECK_NAME,
@@ -56,7 +56,7 @@ def ingest_and_check(
     keys = [dg.AssetKey(["raw", source]) for source in sources]
     return dg.materialize(
         [
-            *(build_ingestion_asset(SPECS[source]) for source in sources),
+            *build_ingestion_assets(),
             *build_raw_source_checks(blocking=blocking),
             *downstream,
         ],
