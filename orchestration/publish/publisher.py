@@ -57,6 +57,9 @@ def mart_tables(
 def _copy_marts(work_db: Path, target: Path, publish_id: str, published_at: datetime) -> dict:
     tables: dict[str, int] = {}
     with duckdb.connect(str(target)) as con:
+        # a table has no row order to keep: letting DuckDB write the copies out of order spares
+        # it the ordered sink (scale 1: 5.27 -> 4.92 s for publishing, three pairs)
+        con.execute("set preserve_insertion_order = false")
         con.execute(f"attach '{work_db}' as work (read_only)")
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
         con.execute("create schema meta")
