@@ -68,6 +68,11 @@ class SiyuSettings:
         )
 
 
+def worker_threads(limit: int) -> int:
+    """Threads for work done side by side in one step: `limit`, but no more than the cores."""
+    return max(1, min(limit, os.cpu_count() or 1))
+
+
 def is_switched_on(value: str | None) -> bool:
     """A switch (environment variable or run tag): on unless unset or off, 0, false, no, none."""
     return (value or "").strip().lower() not in DISABLED

@@ -9,7 +9,6 @@ thread. A source whose files were refused (or that failed) is not materialized; 
 and the step then fails naming every refused file.
 """
 
-import os
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -34,6 +33,7 @@ from orchestration.ingestion.loader import (
 )
 from orchestration.ingestion.specs import SourceSpec, load_source_specs
 from orchestration.resources import WarehouseResource
+from orchestration.settings import worker_threads
 
 INGESTION_GROUP = "ingestion"
 # the step that loads every source (see build_ingestion_assets)
@@ -60,10 +60,6 @@ class SourceLoad:
     erased: int = 0
     seconds: float = 0.0
     error: Exception | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None or self.report is None or bool(self.report.refused)
 
     def failure_text(self) -> str:
         if self.error is not None:
@@ -167,10 +163,6 @@ def largest_first(loads: list[SourceLoad]) -> list[SourceLoad]:
     return sorted(loads, key=lambda load: -sum(path.stat().st_size for path in load.files))
 
 
-def source_workers() -> int:
-    return max(1, min(MAX_SOURCE_WORKERS, os.cpu_count() or 1))
-
-
 def load_in_threads(
     con: duckdb.DuckDBPyConnection,
     loads: list[SourceLoad],
@@ -250,7 +242,9 @@ def build_ingestion_assets(
             )
         failed = []
         with warehouse.connect() as con:
-            for load in load_in_threads(con, largest_first(loads), warehouse, source_workers()):
+            for load in load_in_threads(
+                con, largest_first(loads), warehouse, worker_threads(MAX_SOURCE_WORKERS)
+            ):
                 result = report_load(context, warehouse, load)
                 if result is None:
                     failed.append(load)

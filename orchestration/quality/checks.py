@@ -14,7 +14,6 @@ only when a check runs, so loading the definitions stays fast.
 """
 
 import json
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +48,7 @@ from orchestration.quality.suites import (
     suite_paths,
 )
 from orchestration.resources import WarehouseResource
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import REPO_ROOT, worker_threads
 
 CHECK_NAME = "expectations"
 MAX_FAILURES_SHOWN = 20
@@ -265,7 +264,7 @@ def raw_suites(suites_dir: Path = RAW_SUITES_DIR) -> list[SuiteCheck]:
 def suite_workers() -> int:
     """Threads that validate suites at once: DuckDB's fetches and much of pandas' work run
     outside the GIL (2 threads: 7.2 -> 5.3 s for the 25 mart suites at scale 1, 2 cores)."""
-    return max(1, min(MAX_SUITE_WORKERS, os.cpu_count() or 1))
+    return worker_threads(MAX_SUITE_WORKERS)
 
 
 def run_in_threads(

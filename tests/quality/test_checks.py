@@ -134,7 +134,7 @@ def test_the_step_validates_sources_side_by_side_each_on_its_own(tmp_path, monke
     stays pending; the other source's files pass and are recorded; a later run validates only
     what is still pending."""
     monkeypatch.setattr("orchestration.quality.checks.MAX_SUITE_WORKERS", 2)
-    monkeypatch.setattr("orchestration.quality.checks.os.cpu_count", lambda: 2)
+    monkeypatch.setattr("orchestration.settings.os.cpu_count", lambda: 2)
     landing = tmp_path / "landing"
     write_mp_users(landing)
     write_ads_tencent(landing)
