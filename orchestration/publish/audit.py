@@ -11,6 +11,8 @@ on an error-severity failure) with what needs the whole warehouse at once:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +20,12 @@ import duckdb
 import yaml
 
 from orchestration.privacy import find_clear_mobiles, text_columns
+from orchestration.settings import worker_threads
 
 AUDIT_FILE = Path(__file__).with_name("audit.yml")
 MIN_PERSONAL_TEXT_LENGTH = 2
+# rules run side by side (audit_warehouse); no more than the machine's cores
+AUDIT_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -157,10 +162,34 @@ def check_reconciliations(
 
 
 def audit_warehouse(con: duckdb.DuckDBPyConnection, config: dict | None = None) -> AuditReport:
+    """Every rule of the audit, on cursors of `con`, two rules at a time.
+
+    The rules only query DuckDB, which works outside the GIL, and most of their queries are on
+    small marts, where one query leaves a core idle (scale 1: 3.1 -> 2.7 s, three runs each).
+    The slowest rules start first; the failures are listed in the rules' order, whatever order
+    they finish in.
+    """
     config = config or load_audit_config()
+    rules: list[Callable[[duckdb.DuckDBPyConnection, AuditReport], None]] = [
+        lambda cursor, report: check_primary_keys(cursor, config["marts"], report),
+        check_clear_mobiles,
+        lambda cursor, report: check_copied_personal_text(
+            cursor, config["personal_text_columns"], report
+        ),
+        lambda cursor, report: check_reconciliations(cursor, config["reconciliations"], report),
+    ]
+    slowest_first = [2, 1, 0, 3]  # measured at scale 1: 1.5 s, 1.1 s, 0.8 s, 0.01 s
+
+    def run_rule(position: int) -> AuditReport:
+        part = AuditReport()
+        with con.cursor() as cursor:
+            rules[position](cursor, part)
+        return part
+
+    with ThreadPoolExecutor(worker_threads(AUDIT_WORKERS)) as pool:
+        parts = dict(zip(slowest_first, pool.map(run_rule, slowest_first), strict=True))
     report = AuditReport()
-    check_primary_keys(con, config["marts"], report)
-    check_clear_mobiles(con, report)
-    check_copied_personal_text(con, config["personal_text_columns"], report)
-    check_reconciliations(con, config["reconciliations"], report)
+    for position in range(len(rules)):
+        report.failures.extend(parts[position].failures)
+        report.rules_checked += parts[position].rules_checked
     return report

@@ -11,7 +11,7 @@ import hashlib
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 from unittest import mock
@@ -49,6 +49,10 @@ from orchestration.quality.results import (
 from orchestration.quality.suites import SuiteDefinition, expectation_columns
 
 EXAMPLE_COUNT = 5
+# GE result formats: what every expectation reports (counts, observed values), and what a failed
+# one reports besides (unexpected values with counts, and the index of the rows they are on)
+MEASURE_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
+EXAMPLES_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_COUNT}
 INDEX_KEY = "siyu_index"
 # pandas warns about capture groups in str.contains; suites use (a|b) groups for readability.
 # Ignored for the whole process: suites validate on several threads, and warnings.catch_warnings
@@ -67,14 +71,19 @@ def ephemeral_context() -> EphemeralDataContext:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def build_expectation_suite(suite: SuiteDefinition) -> gx.ExpectationSuite:
-    """The GE suite of a suite file; raises on an unknown type or a bad keyword argument.
+def build_expectation_suite(
+    suite: SuiteDefinition, indexes: Collection[int] | None = None
+) -> gx.ExpectationSuite:
+    """The GE suite of a suite file (only the expectations at `indexes`, when given); raises on
+    an unknown type or a bad keyword argument.
 
     (GE's own ExpectationSuite(**json) logs and drops an invalid expectation, which would turn
     a typo into a check that can no longer fail.)
     """
     expectations = []
     for index, entry in enumerate(suite.expectations):
+        if indexes is not None and index not in indexes:
+            continue
         configuration = ExpectationConfiguration(
             type=entry["type"],
             kwargs=entry.get("kwargs", {}),
@@ -131,7 +140,7 @@ def to_outcome(
     batch: Batch,
     personal: set[str],
 ) -> ExpectationOutcome:
-    index = int(result.expectation_config.meta[INDEX_KEY])
+    index = result_index(result)
     entry = suite.expectations[index]
     columns = expectation_columns(entry)
     details = result.result or {}
@@ -232,25 +241,40 @@ def release_batch_data(definition: BatchDefinition) -> None:
     manager.reset_batch_cache()
 
 
+def result_index(result: ExpectationValidationResult) -> int:
+    """The position in its suite file of the expectation a result belongs to."""
+    return int(result.expectation_config.meta[INDEX_KEY])
+
+
 def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
-    """Validate fetched rows against the suite, one GE validation for the whole suite."""
+    """Validate fetched rows against the suite: one GE validation of the whole suite that
+    measures (counts and observed values), then one of only the failed expectations that also
+    collects the examples (unexpected values with their counts, and the rows they are on).
+
+    Collecting examples (GE's SUMMARY result format) filters the rows of every expectation, most
+    of which pass: it took 40-50% of validating the scale-1 suites (marts 3.8 -> 2.6 s, raw
+    2.4 -> 1.4 s of validation). An expectation's success does not depend on the result format.
+    """
     started = time.perf_counter()
     definition = frame_batch_definition()
     try:
         with without_content_hash():
             gx_batch = definition.get_batch(batch_parameters={"dataframe": batch.frame})
-            validation: ExpectationSuiteValidationResult = gx_batch.validate(
-                build_expectation_suite(suite),
-                result_format={
-                    "result_format": "SUMMARY",
-                    "partial_unexpected_count": EXAMPLE_COUNT,
-                },
+            measured: ExpectationSuiteValidationResult = gx_batch.validate(
+                build_expectation_suite(suite), result_format=MEASURE_FORMAT
             )
+            results = {result_index(result): result for result in measured.results}
+            failed = [index for index, result in results.items() if not result.success]
+            if failed:
+                described = gx_batch.validate(
+                    build_expectation_suite(suite, indexes=failed), result_format=EXAMPLES_FORMAT
+                )
+                results.update({result_index(result): result for result in described.results})
     finally:
         release_batch_data(definition)
     personal = personal_columns(suite, batch.table_columns)
     outcomes = sorted(
-        (to_outcome(result, suite, batch, personal) for result in validation.results),
+        (to_outcome(result, suite, batch, personal) for result in results.values()),
         key=lambda outcome: outcome.index,
     )
     return SuiteResult(

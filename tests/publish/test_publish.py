@@ -92,6 +92,29 @@ def test_each_blocking_rule_fails_on_its_fault(tmp_path, corruption, rule):
     assert rule in rules_failed(work)
 
 
+def test_every_rule_reports_in_the_rules_order_although_they_run_side_by_side(tmp_path):
+    work = tmp_path / "work.duckdb"
+    make_work_warehouse(work)
+    with duckdb.connect(str(work)) as con:
+        # a duplicate key, a copied name and 5 yuan of GMV without orders
+        con.execute("insert into marts.dim_customer values ('C1', 5, '王小明')")
+        con.execute(
+            "update marts.fct_orders set customer_id = '13812345678' where order_key = 'o1'"
+        )
+    with duckdb.connect(str(work), read_only=True) as con:
+        report = audit_warehouse(con)
+
+    assert [failure.rule for failure in report.failures] == [
+        "duplicate_key",
+        "clear_mobile",
+        "copied_personal_text",
+        "reconciliation",
+    ]
+    config = load_audit_config()
+    # one per contract mart, the two scans, one per reconciliation
+    assert report.rules_checked == len(config["marts"]) + 2 + len(config["reconciliations"])
+
+
 def test_audit_config_names_every_contract_mart_built_so_far():
     config = load_audit_config()
     assert {

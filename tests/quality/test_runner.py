@@ -78,6 +78,37 @@ def test_derived_column_that_errors_at_run_time_fails_only_its_expectations(clea
     assert "Conversion Error" in result.outcomes[1].error
 
 
+def test_passed_expectations_report_counts_and_failed_ones_examples_too(clean_con, tmp_path):
+    """Examples are collected in a second validation of only the failed expectations."""
+    regex = {"column": "openid", "regex": "^o[A-Za-z0-9_-]{20,40}$"}
+    suite = load_suite(
+        write_suite(
+            tmp_path / "mp_users.json",
+            [
+                {"type": "expect_column_values_to_match_regex", "kwargs": regex},
+                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "openid"}},
+                {"type": "expect_column_values_to_match_regex", "kwargs": {**regex, "mostly": 0.5}},
+            ],
+        )
+    )
+
+    result = run_mutated(
+        clean_con, suite, "update raw.mp_users set openid = 'oBAD!' where _row_number = 3"
+    )
+
+    failed, not_null, mostly = result.outcomes
+    rows = clean_con.execute("select count(*) from raw.mp_users").fetchone()[0]
+    assert [outcome.index for outcome in result.outcomes] == [0, 1, 2]
+    assert (failed.success, not_null.success, mostly.success) == (False, True, True)
+    assert failed.unexpected_count == 1 and failed.element_count == rows
+    assert failed.unexpected_values == ({"value": "oBAD!", "count": 1},)
+    assert failed.unexpected_rows[0]["_row_number"] == 3
+    # passed: counted, without examples (the bad row is there, but `mostly` lets it pass)
+    assert not_null.observed() == {"element_count": rows, "unexpected_count": 0}
+    assert mostly.unexpected_count == 1
+    assert mostly.unexpected_values == () and mostly.unexpected_rows == ()
+
+
 def test_query_replaces_the_table_as_row_source(clean_con, tmp_path):
     suite = load_suite(
         write_suite(
