@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import duckdb
 
 from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def on_cursors(
+    con: duckdb.DuckDBPyConnection,
+    items: Iterable[Item],
+    workers: int,
+    work: Callable[[duckdb.DuckDBPyConnection, Item], Result],
+    in_order: bool = True,
+) -> Iterator[tuple[Item, Result]]:
+    """`work(cursor, item)` for every item, `workers` at a time, each on its own cursor of `con`
+    (DuckDB works outside the GIL); yields (item, result) in the order given, or as each
+    finishes when not `in_order`. Items start in the order given."""
+
+    def on_cursor(item: Item) -> Result:
+        with con.cursor() as cursor:
+            return work(cursor, item)
+
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {pool.submit(on_cursor, item): item for item in items}
+        for future in futures if in_order else as_completed(futures):
+            yield futures[future], future.result()
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -11,7 +11,6 @@ and the step then fails naming every refused file.
 
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from orchestration.ingestion.loader import (
     refusal_message,
 )
 from orchestration.ingestion.specs import SourceSpec, load_source_specs
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WarehouseResource, on_cursors
 from orchestration.settings import worker_threads
 
 INGESTION_GROUP = "ingestion"
@@ -175,17 +174,14 @@ def load_in_threads(
     for load in loads:
         ensure_raw_tables(con, load.spec)
     ensure_erasure_tables(con)
-
-    def on_cursor(load: SourceLoad) -> SourceLoad:
-        with con.cursor() as cursor:
-            return load_source(cursor, load, warehouse)
-
-    with ThreadPoolExecutor(workers) as pool:
-        pending: set[Future[SourceLoad]] = {pool.submit(on_cursor, load) for load in loads}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
+    for _, load in on_cursors(
+        con,
+        loads,
+        workers,
+        lambda cursor, load: load_source(cursor, load, warehouse),
+        in_order=False,
+    ):
+        yield load
 
 
 def step_failure(failed: list[SourceLoad]) -> dg.Failure:

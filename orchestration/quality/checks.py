@@ -15,8 +15,7 @@ only when a check runs, so loading the definitions stays fast.
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ from orchestration.quality.suites import (
     load_suite,
     suite_paths,
 )
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WarehouseResource, on_cursors
 from orchestration.settings import REPO_ROOT, worker_threads
 
 CHECK_NAME = "expectations"
@@ -267,25 +266,6 @@ def suite_workers() -> int:
     return worker_threads(MAX_SUITE_WORKERS)
 
 
-def run_in_threads(
-    con: duckdb.DuckDBPyConnection,
-    suites: list[SuiteCheck],
-    workers: int,
-    run_one: Callable[[duckdb.DuckDBPyConnection, SuiteCheck], SuiteRun],
-) -> Iterator[tuple[SuiteCheck, SuiteRun]]:
-    """`run_one` on each suite, `workers` at a time, each on its own cursor of `con`; yields in
-    the order given."""
-    with ThreadPoolExecutor(workers) as pool:
-
-        def on_cursor(suite: SuiteCheck) -> SuiteRun:
-            with con.cursor() as cursor:
-                return run_one(cursor, suite)
-
-        futures = [pool.submit(on_cursor, suite) for suite in suites]
-        for suite, future in zip(suites, futures, strict=True):
-            yield suite, future.result()
-
-
 def check_specs(
     suites: list[SuiteCheck], blocking: bool, checked: str = ""
 ) -> list[dg.AssetCheckSpec]:
@@ -345,7 +325,7 @@ def build_raw_source_checks(
             # SQLAlchemy modules that Great Expectations imports too, and a thread importing them
             # while another does can meet a half-initialised module (a run with nothing new failed
             # so, when the first results came while a suite imported Great Expectations)
-            runs = list(run_in_threads(con, selected, suite_workers(), run_one))
+            runs = list(on_cursors(con, selected, suite_workers(), run_one))
         for suite, run in runs:
             if run.result is None:
                 yield nothing_new_result(run, suite.path, suite.check_key)
@@ -391,7 +371,7 @@ def run_suites_in_threads(
     """Each suite on every row of its mart, `workers` at a time (each on its own cursor of one
     read-only connection), in the order given."""
     with warehouse.connect(read_only=True) as con:
-        yield from run_in_threads(con, suites, workers, validate_whole_table)
+        yield from on_cursors(con, suites, workers, validate_whole_table)
 
 
 def build_mart_checks(
