@@ -83,6 +83,9 @@ class IncrementalResult:
     customer_id_changes: dict[str, int]
     # the job once more with nothing new delivered: the fixed cost of a run, whatever the data
     nothing_new: RunResult | None = None
+    # rows of the tag history log before and after the incremental run: what a day adds to a log
+    # that every build reads whole
+    tag_history_rows: tuple[int, int] | None = None
 
     @property
     def share(self) -> float:
@@ -164,6 +167,14 @@ def measure(root: Path, label: str, new_files: set[Path] | None = None) -> RunRe
     return RunResult(run, phases, graph, (load_before, load_after), slowest_nodes(run.timeline))
 
 
+TAG_HISTORY_LOG = "snapshots.int_customer_tags__recorded"
+
+
+def tag_history_rows(root: Path) -> int:
+    with duckdb.connect(str(bench_settings(root).work_warehouse_path), read_only=True) as con:
+        return con.execute(f"select count(*) from {TAG_HISTORY_LOG}").fetchone()[0]
+
+
 def customer_id_changes(root: Path) -> dict[str, int]:
     with duckdb.connect(str(bench_settings(root).work_warehouse_path), read_only=True) as con:
         rows = con.execute(
@@ -195,14 +206,20 @@ def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> Increm
     before = {path for spec in specs for path in landing_files(landing, spec.name)}
     delivery = generate_exports(root, base.scale, config.seed, only_day=day)
     after = {path for spec in specs for path in landing_files(landing, spec.name)}
+    logged_before = tag_history_rows(root) if base.result.run.ok else None
     result = measure(root, f"scale-{base.scale:g}-incremental", new_files=after - before)
     changes = customer_id_changes(root) if result.run.ok else {}
+    logged = (
+        (logged_before, tag_history_rows(root))
+        if result.run.ok and logged_before is not None
+        else None
+    )
     nothing_new = (
         measure(root, f"scale-{base.scale:g}-nothing-new", new_files=set())
         if result.run.ok and config.nothing_new
         else None
     )
-    return IncrementalResult(base.scale, day, base, delivery, result, changes, nothing_new)
+    return IncrementalResult(base.scale, day, base, delivery, result, changes, nothing_new, logged)
 
 
 def run_bench(

@@ -143,9 +143,24 @@ def incremental_lines(incremental: IncrementalResult) -> list[str]:
         f"{run.timeline.total_s:.1f} s, share {incremental.share:.1%}, "
         f"peak RSS {run.peak_rss_mb:,.0f} MB, "
         f"customer id changes {incremental.customer_id_changes}",
+        *_tag_history_lines(incremental),
         *_run_lines(incremental.result),
         *_nothing_new_lines(incremental),
     ]
+
+
+def _tag_history_lines(incremental: IncrementalResult) -> list[str]:
+    if incremental.tag_history_rows is None:
+        return []
+    before, after = incremental.tag_history_rows
+    return [f"  tag history log: {after - before:,} rows added to {before:,}"]
+
+
+def _tag_history_json(incremental: IncrementalResult) -> dict[str, object]:
+    if incremental.tag_history_rows is None:
+        return {}
+    before, after = incremental.tag_history_rows
+    return {"tag_history_rows_before": before, "tag_history_rows_added": after - before}
 
 
 def _nothing_new_lines(incremental: IncrementalResult) -> list[str]:
@@ -276,6 +291,7 @@ def incremental_json(incremental: IncrementalResult) -> dict[str, object]:
         "new_export_records": incremental.delivery.rows,
         "new_records_share": round(incremental.delivery.rows / incremental.base.delivery.rows, 4),
         "customer_id_changes": incremental.customer_id_changes,
+        **_tag_history_json(incremental),
         **run_json,
         **_nothing_new_json(incremental),
     }

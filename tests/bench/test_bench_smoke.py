@@ -50,6 +50,8 @@ def test_results_json_has_the_tracked_schema(bench_run: BenchRun):
     assert incremental["share"] == pytest.approx(
         incremental["incremental_s"] / incremental["full_s"], rel=0.01
     )
+    # the day's new customers start tags: the log grows, by less than it held
+    assert 0 < incremental["tag_history_rows_added"] < incremental["tag_history_rows_before"]
 
 
 def test_top_level_phases_add_up_to_the_total(bench_run: BenchRun):

@@ -1,7 +1,9 @@
-"""What the bench reports of the run with nothing new (the fixed cost of a run)."""
+"""What the bench reports of the daily run: the run with nothing new (the fixed cost of a run) and
+the rows the day adds to the tag history log."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from orchestration.bench import report
@@ -51,6 +53,17 @@ def test_without_that_run_nothing_is_reported_and_a_failure_says_so():
     failed = incremental(run_result(5, success=False))
     assert failed.nothing_new_share is None
     assert "with nothing new FAILED" in "\n".join(report.incremental_lines(failed))
+
+
+def test_the_rows_the_day_added_to_the_tag_history_log_are_reported():
+    result = dataclasses.replace(incremental(None), tag_history_rows=(1_500_000, 1_516_000))
+    document = report.incremental_json(result)
+    assert document["tag_history_rows_before"] == 1_500_000
+    assert document["tag_history_rows_added"] == 16_000
+    assert "tag history log: 16,000 rows added to 1,500,000" in "\n".join(
+        report.incremental_lines(result)
+    )
+    assert "tag_history_rows_added" not in report.incremental_json(incremental(None))
 
 
 def test_no_chart_when_no_run_succeeded(tmp_path):

@@ -38,6 +38,7 @@ BROKEN_TAGS = [
     _tag("bad_injection", "gmv > 1; drop table marts.dim_customer"),
     _tag("bad_type", "gmv", value_type="money"),
     _tag("bad_field", "gmv > 1", rulez="typo"),
+    _tag("bad_history", "gmv > 1", history="daily"),
 ]
 
 # tag -> what its line of the error must say (besides the file)
@@ -49,6 +50,7 @@ TAG_PROBLEMS = {
     "bad_injection": 'comments and ";" are not allowed',
     "bad_type": 'value_type "money" is not one of boolean, text, integer, number',
     "bad_field": 'unknown field "rulez"',
+    "bad_history": 'history "daily" is not one of changes, current',
 }
 
 BROKEN_AUDIENCES_YML = """
@@ -121,7 +123,7 @@ def test_a_broken_rule_fails_dbt_parse_naming_the_file_and_the_tag(outputs, tag_
 
 
 def test_every_broken_tag_is_reported_at_once(outputs):
-    assert any("8 problem(s) in the tag catalogue" in line for line in outputs["tags"])
+    assert any("9 problem(s) in the tag catalogue" in line for line in outputs["tags"])
     # loop_a only fails because loop_b does: that is reported too, the valid tags are not
     assert "whose rule is broken" in _line_about(outputs["tags"], "tag 'loop_a'")
     assert not any("tag 'rfm_segment'" in line for line in outputs["tags"])

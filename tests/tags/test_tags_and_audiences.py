@@ -482,6 +482,61 @@ def test_history_log_records_only_changes(runs):
     ) == [(0,)]
 
 
+DAY_COUNTS = ("days_since_first_order", "days_since_last_order")
+
+
+def test_day_counts_are_current_only_and_keep_no_history(runs):
+    """Day counts up to as_of move every day by themselves (history: current in the catalogue):
+    customer_tags carries them, the history log never records them."""
+    names = people(runs.day2)
+    assert {
+        names[c]
+        for (c,) in query(
+            runs.day2,
+            "select customer_id from marts.customer_tags where tag_key = 'days_since_last_order'",
+        )
+    } >= {"amy", "eve"}
+    assert query(
+        runs.day2,
+        f"select count(*) from {HISTORY_LOG} where tag_key in {DAY_COUNTS}",
+    ) == [(0,)]
+    assert query(
+        runs.day2,
+        f"select count(*) from marts.customer_tag_history where tag_key in {DAY_COUNTS}",
+    ) == [(0,)]
+    histories = dict(query(runs.day2, "select tag_key, history from marts.tag_definitions"))
+    assert {key for key, history in histories.items() if history != "changes"} == set(DAY_COUNTS)
+    assert {histories[key] for key in DAY_COUNTS} == {"current"}
+
+
+def test_a_tag_switched_to_current_only_has_its_open_periods_closed_once(runs, tmp_path):
+    """big_spender was logged on day 1; set to history: current, the next build closes its open
+    periods at its as_of and logs nothing more for it."""
+    project = copy_project(tmp_path / "dbt_project")
+    add_tags(project, {**scenario.BIG_SPENDER_TAG, "history": "current"})
+    warehouse = tmp_path / "switched.duckdb"
+    shutil.copy(runs.day1, warehouse)
+    history = (
+        "select customer_id, tag_value, valid_from, valid_to from marts.customer_tag_history "
+        "where tag_key = 'big_spender' order by customer_id"
+    )
+    holders = {customer_of(runs.day1, *PEOPLE[name]) for name in ("amy", "eve")}
+    assert {row[0] for row in query(warehouse, history)} == holders
+    assert all(row[3] is None for row in query(warehouse, history))  # open on day 1
+    selected = ["--select", "int_customer_tags__recorded", "customer_tag_history"]
+    for as_of in (scenario.AS_OF_2, "2026-11-23 12:00:00"):
+        run_dbt_in(project, ["run", *selected, *as_of_vars(as_of)], warehouse)
+    assert query(warehouse, history) == [
+        (customer_id, "true", _ts(scenario.AS_OF_1), _ts(scenario.AS_OF_2))
+        for customer_id in sorted(holders)
+    ]
+    assert query(
+        warehouse,
+        f"select is_present, count(*) from {HISTORY_LOG} where tag_key = 'big_spender' "
+        "group by is_present order by is_present",
+    ) == [(False, 2), (True, 2)]
+
+
 def test_full_refresh_keeps_the_history(runs, tmp_path):
     warehouse = tmp_path / "refreshed.duckdb"
     shutil.copy(runs.day2, warehouse)
@@ -562,14 +617,18 @@ def test_history_takes_over_the_former_dbt_snapshot(runs, tmp_path):
         ),
         ("c2", "price_band", "premium", "2026-11-02 12:00:00", scenario.AS_OF_1, False),
     ]
-    # the day-1 tags, after the legacy history, are recorded at AS_OF_1 as new; the legacy
-    # customers, not tagged any more, are recorded as gone
+    # the day-1 tags whose history is kept, after the legacy history, are recorded at AS_OF_1
+    # as new; the legacy customers, not tagged any more, are recorded as gone
     assert query(
         warehouse,
         f"select count(*) from {HISTORY_LOG} where recorded_at = cast(? as timestamp) "
         "and is_present",
         [scenario.AS_OF_1],
-    ) == query(runs.day1, "select count(*) from marts.customer_tags")
+    ) == query(
+        runs.day1,
+        "select count(*) from marts.customer_tags where tag_key in "
+        "(select tag_key from marts.tag_definitions where history = 'changes')",
+    )
     assert query(
         warehouse,
         f"select customer_tag_id from {HISTORY_LOG} where recorded_at = cast(? as timestamp) "

@@ -1,6 +1,7 @@
 {#-
     Returns the tag catalogue checked and compiled: one dict per tag with key, description, owner,
-    value_type, source ('rule' or 'manual'), group, allowed_values, rule, file and, for rule tags,
+    value_type, source ('rule' or 'manual'), group, allowed_values, history ('changes' or
+    'current', tag_history_modes), rule, file and, for rule tags,
     `sql` (the rule as SQL over int_tags__customer_features, other tags' rules inlined). `entries`
     is a list of {tag: <the YAML mapping>, file: <the YAML file>}. When anything is wrong it raises
     one compiler error listing every problem, each line naming the file and the tag: a missing or
@@ -8,7 +9,7 @@
     unknown column or tag, or refers back to itself.
 -#}
 {% macro tag_catalogue_checked(entries) -%}
-    {%- set fields = ['key', 'description', 'owner', 'value_type', 'rule', 'source', 'group', 'values'] -%}
+    {%- set fields = ['key', 'description', 'owner', 'value_type', 'rule', 'source', 'group', 'values', 'history'] -%}
     {%- set tags = [] -%}
     {%- set by_key = {} -%}
     {%- set problems = [] -%}
@@ -44,6 +45,10 @@
             {%- if values is not none and (raw.get('value_type') != 'text' or values is string or values is mapping or values is not iterable) -%}
                 {%- do found.append('"values" (the allowed values) is a list, for text tags only') -%}
             {%- endif -%}
+            {%- set history = raw.get('history') or 'changes' -%}
+            {%- if history not in siyu.tag_history_modes() -%}
+                {%- do found.append('history "' ~ history ~ '" is not one of ' ~ siyu.tag_history_modes() | join(', ')) -%}
+            {%- endif -%}
             {%- if key in by_key -%}
                 {%- do found.append('the key is defined twice (also in ' ~ by_key[key].file ~ ')') -%}
             {%- endif -%}
@@ -59,6 +64,7 @@
                 'source': source,
                 'group': (raw.get('group') or 'custom') | string,
                 'allowed_values': (values | map('string') | list) if values is not none else none,
+                'history': history,
                 'rule': (raw.get('rule') | string | trim) if raw.get('rule') else none,
                 'file': entry.file,
                 'where': where,

@@ -18,7 +18,19 @@
     cannot update rows (dbt snapshots need Delta, Hudi or Iceberg there). full_refresh is off, so
     `dbt build --full-refresh` never wipes the history. On its first build it takes over the
     versions of the dbt snapshot snapshots.customer_tags_snapshot that kept this history before.
+
+    Tags whose catalogue entry says `history: current` (values that move every day by themselves,
+    such as day counts up to as_of) are not logged: a change per carrier and day would make most of
+    the log, and every build reads the whole log. A tag switched to `current` gets its open periods
+    closed once, by the build that first sees the setting (logged as gone).
 -#}
+{%- set current_only_keys = [] -%}
+{%- for tag in siyu.tag_catalogue() if tag.history == 'current' -%}
+    {%- do current_only_keys.append(siyu.tag_sql_literal(tag.key)) -%}
+{%- endfor -%}
+{#- the condition on customer_tags' rows whose history is kept -#}
+{%- set history_kept = ('tag_key not in (' ~ current_only_keys | join(', ') ~ ')')
+    if current_only_keys else 'true' -%}
 {%- set legacy_snapshot = none -%}
 {%- if execute and not is_incremental() -%}
     {%- set legacy_snapshot = adapter.get_relation(this.database, this.schema, 'customer_tags_snapshot') -%}
@@ -34,6 +46,7 @@ current_tags as (
         tag_value,
         tag_source
     from {{ ref('customer_tags') }}
+    where {{ history_kept }}
 ),
 
 as_of as (

@@ -6,6 +6,13 @@
     Denominators are explicit: only customers whose window has fully passed by as_of_at() are
     eligible; those still inside it are counted as not yet mature, not as failures.
 -#}
+{#- each cohort grain and the column that holds a customer's cohort period for it -#}
+{%- set cohort_grains = [
+    ('day', 'acquired_day'),
+    ('week', 'acquired_week'),
+    ('month', 'acquired_month'),
+    ('all', 'first_acquired_day'),
+] %}
 with
 
 customers as (
@@ -34,68 +41,6 @@ customer_cohorts as (
         cast({{ dbt.date_trunc('month', 'acquired_at') }} as date) as acquired_month,
         min(cast(acquired_at as date)) over () as first_acquired_day
     from customers
-),
-
--- each customer once per cohort grain
-cohort_periods as (
-    select
-        customer_id,
-        acquisition_channel,
-        acquisition_campaign_id,
-        'day' as cohort_grain,
-        acquired_day as cohort_start
-    from customer_cohorts
-    union all
-    select
-        customer_id,
-        acquisition_channel,
-        acquisition_campaign_id,
-        'week' as cohort_grain,
-        acquired_week as cohort_start
-    from customer_cohorts
-    union all
-    select
-        customer_id,
-        acquisition_channel,
-        acquisition_campaign_id,
-        'month' as cohort_grain,
-        acquired_month as cohort_start
-    from customer_cohorts
-    union all
-    select
-        customer_id,
-        acquisition_channel,
-        acquisition_campaign_id,
-        'all' as cohort_grain,
-        first_acquired_day as cohort_start
-    from customer_cohorts
-),
-
--- ... and once per level of detail: channel and campaign, channel, everything
-cohort_members as (
-    select
-        customer_id,
-        cohort_grain,
-        cohort_start,
-        acquisition_channel,
-        acquisition_campaign_id
-    from cohort_periods
-    union all
-    select
-        customer_id,
-        cohort_grain,
-        cohort_start,
-        acquisition_channel,
-        '(all)' as acquisition_campaign_id
-    from cohort_periods
-    union all
-    select
-        customer_id,
-        cohort_grain,
-        cohort_start,
-        '(all)' as acquisition_channel,
-        '(all)' as acquisition_campaign_id
-    from cohort_periods
 ),
 
 stage_progress as (
@@ -145,42 +90,72 @@ judged as (
     cross join as_of
 ),
 
-aggregated as (
+-- each customer's stages with the cohorts the customer belongs to
+judged_cohorts as (
     select
-        cohort_members.cohort_grain,
-        cohort_members.cohort_start,
-        cohort_members.acquisition_channel,
-        cohort_members.acquisition_campaign_id,
+        customer_cohorts.acquired_day,
+        customer_cohorts.acquired_week,
+        customer_cohorts.acquired_month,
+        customer_cohorts.first_acquired_day,
+        customer_cohorts.acquisition_channel,
+        customer_cohorts.acquisition_campaign_id,
         judged.stage,
         judged.stage_order,
         judged.previous_stage,
         judged.conversion_window_days,
         judged.as_of_at,
-        count(*) as cohort_customers,
-        count(judged.reached_at) as customers_entered,
-        count(judged.previous_reached_at) as customers_at_previous_stage,
-        count(case when judged.is_eligible then 1 end) as customers_eligible,
-        count(
-            case when judged.previous_reached_at is not null and not judged.is_eligible then 1 end
-        ) as customers_not_yet_mature,
-        count(case when judged.is_eligible and judged.is_converted_in_window then 1 end)
-            as customers_converted,
-        {{ funnel_median(
-            'case when judged.is_eligible and judged.is_converted_in_window then judged.days_from_previous end'
-        ) }} as median_days_from_previous
-    from cohort_members
+        judged.reached_at,
+        judged.previous_reached_at,
+        judged.is_eligible,
+        judged.is_converted_in_window,
+        judged.days_from_previous
+    from customer_cohorts
     inner join judged
-        on cohort_members.customer_id = judged.customer_id
-    group by
-        cohort_members.cohort_grain,
-        cohort_members.cohort_start,
-        cohort_members.acquisition_channel,
-        cohort_members.acquisition_campaign_id,
-        judged.stage,
-        judged.stage_order,
-        judged.previous_stage,
-        judged.conversion_window_days,
-        judged.as_of_at
+        on customer_cohorts.customer_id = judged.customer_id
+),
+
+-- per cohort grain, one pass over customers x stages for every level of detail (channel and
+-- campaign, channel, everything): rollup instead of a copy of each row per level
+aggregated as (
+    {%- for cohort_grain, cohort_period in cohort_grains %}
+        select
+            '{{ cohort_grain }}' as cohort_grain,
+            {{ cohort_period }} as cohort_start,
+            case
+                when grouping(acquisition_channel) = 1 then '(all)' else acquisition_channel
+            end as acquisition_channel,
+            case
+                when grouping(acquisition_campaign_id) = 1 then '(all)' else acquisition_campaign_id
+            end as acquisition_campaign_id,
+            stage,
+            stage_order,
+            previous_stage,
+            conversion_window_days,
+            as_of_at,
+            count(*) as cohort_customers,
+            count(reached_at) as customers_entered,
+            count(previous_reached_at) as customers_at_previous_stage,
+            count(case when is_eligible then 1 end) as customers_eligible,
+            count(case when previous_reached_at is not null and not is_eligible then 1 end)
+                as customers_not_yet_mature,
+            count(case when is_eligible and is_converted_in_window then 1 end)
+                as customers_converted,
+            {{ funnel_median(
+                'case when is_eligible and is_converted_in_window then days_from_previous end'
+            ) }} as median_days_from_previous
+        from judged_cohorts
+        group by
+            {{ cohort_period }},
+            stage,
+            stage_order,
+            previous_stage,
+            conversion_window_days,
+            as_of_at,
+            rollup(acquisition_channel, acquisition_campaign_id)
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (

@@ -33,6 +33,7 @@ catalogued as (
             {{ siyu.tag_sql_literal(tag.allowed_values | join(', ') if tag.allowed_values else none) }}
                 as allowed_values,
             {{ siyu.tag_sql_literal(tag.file) }} as defined_in,
+            '{{ tag.history }}' as history,
             cast(null as {{ dbt.type_string() }}) as wecom_tag_id,
             false as is_deleted
         {{ 'union all' if not loop.last }}
@@ -49,6 +50,7 @@ catalogued as (
             cast(null as {{ dbt.type_string() }}) as compiled_sql,
             cast(null as {{ dbt.type_string() }}) as allowed_values,
             cast(null as {{ dbt.type_string() }}) as defined_in,
+            cast(null as {{ dbt.type_string() }}) as history,
             cast(null as {{ dbt.type_string() }}) as wecom_tag_id,
             false as is_deleted
         where false
@@ -100,6 +102,7 @@ wecom_defined as (
         cast(null as {{ dbt.type_string() }}) as compiled_sql,
         cast(null as {{ dbt.type_string() }}) as allowed_values,
         'WeCom corp tag library (stg_wecom__corp_tags) and contacts'' tag_id lists' as defined_in,
+        'changes' as history,
         wecom_tag_id,
         is_deleted
     from wecom_keys
@@ -131,6 +134,7 @@ final as (
         defined.compiled_sql,
         defined.allowed_values,
         defined.defined_in,
+        defined.history,
         defined.wecom_tag_id,
         defined.is_deleted,
         coalesce(carried.customers_count, 0) as customers_count
