@@ -139,6 +139,44 @@ def test_a_text_column_checked_for_duplicates_is_fetched_as_objects(clean_con, t
     assert {row["_row_number"] for row in unique.unexpected_rows} == {2, 3}
 
 
+def test_decimal_and_int32_columns_in_a_range_check_are_fetched_as_int64_or_double(
+    clean_con, tmp_path
+):
+    """Great Expectations checks a range one Python call per value unless the column is int64
+    or float64: DECIMAL money and INTEGER columns are converted, and still fail where they
+    should."""
+    from orchestration.quality.batch import fetch_batch
+
+    suite = load_suite(
+        write_suite(
+            tmp_path / "mp_users.json",
+            [
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": "price", "min_value": 0, "max_value": 9.99},
+                },
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": "position", "min_value": 1, "max_value": 3},
+                },
+            ],
+            query=(
+                "select *, cast(case when _row_number = 2 then -0.01 else 9.99 end "
+                "as decimal(18, 2)) as price, cast(_row_number as integer) as position "
+                "from raw.mp_users"
+            ),
+        )
+    )
+    frame = fetch_batch(clean_con, suite).frame
+    assert (str(frame["price"].dtype), str(frame["position"].dtype)) == ("float64", "int64")
+
+    price, position = run_suite(clean_con, suite).outcomes
+    rows = clean_con.execute("select count(*) from raw.mp_users").fetchone()[0]
+    assert not price.success and price.unexpected_count == 1
+    assert price.unexpected_rows[0]["_row_number"] == 2
+    assert not position.success and position.unexpected_count == rows - 3
+
+
 def test_query_replaces_the_table_as_row_source(clean_con, tmp_path):
     suite = load_suite(
         write_suite(
