@@ -7,8 +7,8 @@ so the expectations naming it fail (which is what a missing required column shou
 the whole query erroring.
 
 Two kinds of column are converted after the fetch, for Great Expectations' pandas metrics: the
-text a uniqueness expectation counts becomes Python objects, and the numbers a range expectation
-checks become int64 or float64 (see with_hashable_text, with_vectorised_numbers).
+text a uniqueness expectation counts becomes Python objects, and numbers become int64 or float64
+(see with_hashable_text, with_vectorised_numbers).
 """
 
 from __future__ import annotations
@@ -154,12 +154,9 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 
 # expectations whose pandas metric is `column.duplicated(...)`
 UNIQUENESS_EXPECTATIONS = frozenset({"expect_column_values_to_be_unique"})
-# ... and whose pandas metric is vectorised only on int64, float64 and datetime64[ns] columns
-# (Great Expectations' ColumnValuesBetween): on any other it calls a Python function per value
-RANGE_EXPECTATIONS = frozenset({"expect_column_values_to_be_between"})
 
-
-# numpy number types Great Expectations' range check does not vectorise, and what they become
+# numpy number types that Great Expectations' range check (ColumnValuesBetween: vectorised only
+# on int64, float64 and datetime64[ns]) compares one value at a time, and what they become
 SMALLER_NUMPY_NUMBERS = {
     np.dtype(name): np.dtype("int64" if name.startswith("int") else "float64")
     for name in ("int8", "int16", "int32", "float16", "float32")
@@ -185,13 +182,15 @@ def with_hashable_text(frame: pd.DataFrame, columns: set[str]) -> pd.DataFrame:
     return frame
 
 
-def with_vectorised_numbers(frame: pd.DataFrame, columns: set[str]) -> pd.DataFrame:
-    """Number columns whose range an expectation checks, as int64 or float64: DuckDB's DECIMAL
-    (money) arrives as Python Decimal objects and INTEGER as int32, which Great Expectations
-    compares one value at a time (scale 1: 780,000 Python calls in the mart suites). A decimal
-    becomes the nearest double: for amounts with two decimals below 10^13, that keeps how each
-    compares with any bound."""
-    for column in columns & set(frame.columns):
+def with_vectorised_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Number columns as int64 or float64: DuckDB's DECIMAL (money) arrives as Python Decimal
+    objects and INTEGER as int32, which Great Expectations' range check compares one value at a
+    time (scale 1: 780,000 Python calls in the mart suites). Every such column is converted, not
+    only the range-checked ones, so that two columns a pair expectation compares stay of one
+    type. A decimal becomes the nearest double: for amounts with two decimals below 10^13, that
+    keeps how each compares with another and with any bound (the suites' bounds are JSON numbers,
+    doubles, which a Decimal compares with exactly: Decimal('0.10') < 0.1)."""
+    for column in frame.columns:
         dtype = frame[column].dtype
         if pd.api.types.is_object_dtype(dtype) and (
             pd.api.types.infer_dtype(frame[column], skipna=True) == "decimal"
@@ -220,7 +219,7 @@ def fetch_batch(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> Batch
         derived = {name: sql for name, sql in derived.items() if name not in broken}
         frame = fetch_frame(con, batch_sql(suite, raw, derived))
     frame = with_hashable_text(frame, columns_of(suite, UNIQUENESS_EXPECTATIONS))
-    frame = with_vectorised_numbers(frame, columns_of(suite, RANGE_EXPECTATIONS))
+    frame = with_vectorised_numbers(frame)
     return Batch(frame, table_columns, problems, time.perf_counter() - started)
 
 

@@ -139,12 +139,10 @@ def test_a_text_column_checked_for_duplicates_is_fetched_as_objects(clean_con, t
     assert {row["_row_number"] for row in unique.unexpected_rows} == {2, 3}
 
 
-def test_decimal_and_int32_columns_in_a_range_check_are_fetched_as_int64_or_double(
-    clean_con, tmp_path
-):
+def test_decimal_and_int32_columns_are_fetched_as_int64_or_double(clean_con, tmp_path):
     """Great Expectations checks a range one Python call per value unless the column is int64
-    or float64: DECIMAL money and INTEGER columns are converted, and still fail where they
-    should."""
+    or float64: DECIMAL money and INTEGER columns are converted, still fail where they should,
+    and two decimal columns compared by a pair expectation stay comparable."""
     from orchestration.quality.batch import fetch_batch
 
     suite = load_suite(
@@ -159,10 +157,20 @@ def test_decimal_and_int32_columns_in_a_range_check_are_fetched_as_int64_or_doub
                     "type": "expect_column_values_to_be_between",
                     "kwargs": {"column": "position", "min_value": 1, "max_value": 3},
                 },
+                {
+                    "type": "expect_column_pair_values_to_be_equal",
+                    "kwargs": {"column_A": "price", "column_B": "list_price"},
+                },
+                {
+                    "type": "expect_column_values_to_be_between",
+                    "kwargs": {"column": "discount", "min_value": 0.1},
+                },
             ],
             query=(
                 "select *, cast(case when _row_number = 2 then -0.01 else 9.99 end "
-                "as decimal(18, 2)) as price, cast(_row_number as integer) as position "
+                "as decimal(18, 2)) as price, cast(_row_number as integer) as position, "
+                "cast(case when _row_number = 2 then -0.01 else 9.99 end as decimal(12, 2)) "
+                "as list_price, cast(0.10 as decimal(18, 2)) as discount "
                 "from raw.mp_users"
             ),
         )
@@ -170,7 +178,9 @@ def test_decimal_and_int32_columns_in_a_range_check_are_fetched_as_int64_or_doub
     frame = fetch_batch(clean_con, suite).frame
     assert (str(frame["price"].dtype), str(frame["position"].dtype)) == ("float64", "int64")
 
-    price, position = run_suite(clean_con, suite).outcomes
+    price, position, same_price, discount = run_suite(clean_con, suite).outcomes
+    assert same_price.success  # list_price, not range-checked, is converted too
+    assert discount.success  # as a Decimal, 0.10 is less than the double 0.1
     rows = clean_con.execute("select count(*) from raw.mp_users").fetchone()[0]
     assert not price.success and price.unexpected_count == 1
     assert price.unexpected_rows[0]["_row_number"] == 2
