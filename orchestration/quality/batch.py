@@ -6,9 +6,8 @@ columns are computed by DuckDB in the same query. A column the table lacks is si
 so the expectations naming it fail (which is what a missing required column should do) instead of
 the whole query erroring.
 
-Two kinds of column are converted after the fetch, for Great Expectations' pandas metrics: the
-text a uniqueness expectation counts becomes Python objects, and numbers become int64 or float64
-(see with_hashable_text, with_vectorised_numbers).
+Numbers are converted after the fetch to int64 or float64, for Great Expectations' pandas metrics
+(see with_vectorised_numbers).
 """
 
 from __future__ import annotations
@@ -152,34 +151,12 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).to_arrow_table().to_pandas()
 
 
-# expectations whose pandas metric is `column.duplicated(...)`
-UNIQUENESS_EXPECTATIONS = frozenset({"expect_column_values_to_be_unique"})
-
 # numpy number types that Great Expectations' range check (ColumnValuesBetween: vectorised only
 # on int64, float64 and datetime64[ns]) compares one value at a time, and what they become
 SMALLER_NUMPY_NUMBERS = {
     np.dtype(name): np.dtype("int64" if name.startswith("int") else "float64")
     for name in ("int8", "int16", "int32", "float16", "float32")
 }
-
-
-def columns_of(suite: SuiteDefinition, expectation_types: frozenset[str]) -> set[str]:
-    return {
-        expectation["kwargs"]["column"]
-        for expectation in suite.expectations
-        if expectation["type"] in expectation_types and "column" in expectation["kwargs"]
-    }
-
-
-def with_hashable_text(frame: pd.DataFrame, columns: set[str]) -> pd.DataFrame:
-    """Text columns whose duplicates an expectation counts, as Python objects: pandas 3's
-    Arrow-backed `str` columns take a slow path in `duplicated()` (1.7M keys of
-    marts.customer_tag_history: 2.0 s, against 0.9 s converting to objects first). Other
-    expectations are quicker on `str`, so only these columns are converted."""
-    for column in columns & set(frame.columns):
-        if pd.api.types.is_string_dtype(frame[column].dtype) and frame[column].dtype != object:
-            frame[column] = frame[column].astype(object)
-    return frame
 
 
 def with_vectorised_numbers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -218,7 +195,6 @@ def fetch_batch(con: duckdb.DuckDBPyConnection, suite: SuiteDefinition) -> Batch
         problems.update(broken)
         derived = {name: sql for name, sql in derived.items() if name not in broken}
         frame = fetch_frame(con, batch_sql(suite, raw, derived))
-    frame = with_hashable_text(frame, columns_of(suite, UNIQUENESS_EXPECTATIONS))
     frame = with_vectorised_numbers(frame)
     return Batch(frame, table_columns, problems, time.perf_counter() - started)
 

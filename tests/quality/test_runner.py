@@ -109,36 +109,6 @@ def test_passed_expectations_report_counts_and_failed_ones_examples_too(clean_co
     assert mostly.unexpected_values == () and mostly.unexpected_rows == ()
 
 
-def test_a_text_column_checked_for_duplicates_is_fetched_as_objects(clean_con, tmp_path):
-    """pandas 3's `str` columns are slow in duplicated(): only the column a uniqueness
-    expectation counts is converted, and a duplicate in it still fails the expectation."""
-    from orchestration.quality.batch import fetch_batch
-
-    suite = load_suite(
-        write_suite(
-            tmp_path / "mp_users.json",
-            [
-                {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "openid"}},
-                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "scene"}},
-            ],
-        )
-    )
-    frame = fetch_batch(clean_con, suite).frame
-    assert frame["openid"].dtype == object
-    assert frame["scene"].dtype != object
-
-    result = run_mutated(
-        clean_con,
-        suite,
-        "update raw.mp_users set openid = (select openid from raw.mp_users where _row_number = 2) "
-        "where _row_number = 3",
-    )
-    unique, _ = result.outcomes
-    assert not unique.success
-    assert unique.unexpected_count == 2
-    assert {row["_row_number"] for row in unique.unexpected_rows} == {2, 3}
-
-
 def test_decimal_and_int32_columns_are_fetched_as_int64_or_double(clean_con, tmp_path):
     """Great Expectations checks a range one Python call per value unless the column is int64
     or float64: DECIMAL money and INTEGER columns are converted, still fail where they should,
