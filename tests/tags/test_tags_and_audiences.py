@@ -488,14 +488,7 @@ DAY_COUNTS = ("days_since_first_order", "days_since_last_order")
 def test_day_counts_are_current_only_and_keep_no_history(runs):
     """Day counts up to as_of move every day by themselves (history: current in the catalogue):
     customer_tags carries them, the history log never records them."""
-    names = people(runs.day2)
-    assert {
-        names[c]
-        for (c,) in query(
-            runs.day2,
-            "select customer_id from marts.customer_tags where tag_key = 'days_since_last_order'",
-        )
-    } >= {"amy", "eve"}
+    assert tags_by_person(runs.day2, "days_since_last_order").keys() >= {"amy", "eve"}
     assert query(
         runs.day2,
         f"select count(*) from {HISTORY_LOG} where tag_key in {DAY_COUNTS}",
