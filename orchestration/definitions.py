@@ -48,7 +48,7 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
         sensors=[landing_files_sensor],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
-            "dbt": build_dbt_resource(project),
+            "dbt": build_dbt_resource(project, settings.dbt_targets_kept),
         },
     )
 

@@ -18,6 +18,7 @@ DEFAULT_SPARK_DIR = REPO_ROOT / "warehouse" / "spark"
 DISABLED = {"", "0", "off", "false", "no", "none"}
 DEFAULT_HASH_SALT = "siyu-sample-salt"
 DEFAULT_REFRESH_CRON = "0 6 * * *"
+DEFAULT_DBT_TARGETS_KEPT = 10
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class SiyuSettings:
     # rebuild the incremental dbt models from the whole raw history
     # (orchestration/dbt/incremental.py)
     full_refresh: bool = False
+    # dbt invocation target folders kept after a build (orchestration/dbt/targets.py)
+    dbt_targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
@@ -65,6 +68,7 @@ class SiyuSettings:
             spark_dir=Path(env.get("SIYU_SPARK_DIR") or DEFAULT_SPARK_DIR).resolve(),
             force_build=is_switched_on(env.get("SIYU_FORCE_BUILD")),
             full_refresh=is_switched_on(env.get("SIYU_FULL_REFRESH")),
+            dbt_targets_kept=_count(env, "SIYU_DBT_TARGETS_KEPT", DEFAULT_DBT_TARGETS_KEPT),
         )
 
 
@@ -76,6 +80,20 @@ def worker_threads(limit: int) -> int:
 def is_switched_on(value: str | None) -> bool:
     """A switch (environment variable or run tag): on unless unset or off, 0, false, no, none."""
     return (value or "").strip().lower() not in DISABLED
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole-number setting (0 or more); unset or empty gives the default."""
+    value = env.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return number
 
 
 def _optional_path(value: str | None, default: Path) -> Path | None:

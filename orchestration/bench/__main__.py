@@ -9,7 +9,13 @@ import tempfile
 from pathlib import Path
 
 from orchestration.bench import report
-from orchestration.bench.harness import BenchConfig, IncrementalResult, ScaleResult, run_bench
+from orchestration.bench.harness import (
+    REBUILD_FLOOR_SCALE,
+    BenchConfig,
+    IncrementalResult,
+    ScaleResult,
+    run_bench,
+)
 
 DEFAULT_SCALES = (0.1, 1.0)
 DEFAULT_INCREMENTAL_SCALE = 1.0
@@ -49,6 +55,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="after the incremental run, run the job once more with nothing new delivered "
         "(the fixed cost of a run)",
+    )
+    parser.add_argument(
+        "--rebuild-floor",
+        nargs="?",
+        const=REBUILD_FLOOR_SCALE,
+        default=None,
+        type=float,
+        metavar="SCALE",
+        help="after the incremental scenario, a full run on exports of this scale (default "
+        f"{REBUILD_FLOOR_SCALE:g}): the least a run that builds the whole dbt graph costs",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
@@ -100,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir,
         args.keep,
         nothing_new=args.nothing_new,
+        rebuild_floor_scale=args.rebuild_floor,
     )
     print(f"siyu bench: scales {', '.join(f'{s:g}' for s in args.scales)}, work in {workdir}")
     try:

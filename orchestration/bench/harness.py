@@ -29,6 +29,8 @@ from orchestration.ingestion.specs import SourceSpec, load_source_specs
 from orchestration.sample_data import DEFAULT_END
 
 MIB = 1024 * 1024
+# 1,000 people: the data-proportional work is a small part of such a run
+REBUILD_FLOOR_SCALE = 0.01
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class BenchConfig:
     workdir: Path
     keep: bool = False
     nothing_new: bool = False  # after the incremental run, once more with nothing new
+    # after the incremental scenario, a full run on exports of this scale (REBUILD_FLOOR_SCALE):
+    # what a run that rebuilds, tests and publishes the whole dbt graph costs on almost no data
+    rebuild_floor_scale: float | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,9 @@ class IncrementalResult:
     # rows of the tag history log before and after the incremental run: what a day adds to a log
     # that every build reads whole
     tag_history_rows: tuple[int, int] | None = None
+    # a full run on almost no data (BenchConfig.rebuild_floor_scale): the least any run that
+    # rebuilds the dbt graph costs, to set the incremental share against
+    rebuild_floor: ScaleResult | None = None
 
     @property
     def share(self) -> float:
@@ -96,6 +104,14 @@ class IncrementalResult:
         if self.nothing_new is None or not self.nothing_new.run.ok:
             return None
         return self.nothing_new.run.timeline.total_s / self.base.result.run.timeline.total_s
+
+    @property
+    def rebuild_floor_share(self) -> float | None:
+        if self.rebuild_floor is None or not self.rebuild_floor.result.run.ok:
+            return None
+        return (
+            self.rebuild_floor.result.run.timeline.total_s / self.base.result.run.timeline.total_s
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,19 +203,34 @@ def customer_id_changes(root: Path) -> dict[str, int]:
 # scenario
 
 
-def run_scale(config: BenchConfig, scale: float, until: date) -> ScaleResult:
-    root = config.workdir / f"scale-{scale:g}"
+def run_scale(
+    config: BenchConfig, scale: float, until: date, name: str | None = None
+) -> ScaleResult:
+    """Generate exports at `scale` into `<workdir>/<name>` (default `scale-<scale>`), then time
+    a full run on them."""
+    name = name or f"scale-{scale:g}"
+    root = config.workdir / name
     shutil.rmtree(root, ignore_errors=True)
     delivery = generate_exports(root, scale, config.seed, until=until)
     export_mb = folder_mb(root / "landing")
     dbt_parse_s = prepare_deployment(root)
-    result = measure(root, f"scale-{scale:g}-full")
+    result = measure(root, f"{name}-full")
     return ScaleResult(scale, until, delivery, export_mb, result, dbt_parse_s)
+
+
+def run_rebuild_floor(config: BenchConfig, scale: float, until: date) -> ScaleResult:
+    """A full run on exports of `scale` (tiny), in a folder of its own."""
+    name = f"rebuild-floor-{scale:g}"
+    result = run_scale(config, scale, until, name)
+    if not config.keep:
+        shutil.rmtree(config.workdir / name, ignore_errors=True)
+    return result
 
 
 def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> IncrementalResult:
     """Deliver the exports of `day` into the base's landing folder and run the job again; then
-    once more with nothing new (the floor an incremental run cannot go below)."""
+    once more with nothing new (the floor of any run: the build is skipped), and a full run on
+    almost no data (the floor of a run that builds the dbt graph), when the config asks."""
     root = config.workdir / f"scale-{base.scale:g}"
     landing = root / "landing"
     specs = load_source_specs().values()
@@ -219,7 +250,14 @@ def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> Increm
         if result.run.ok and config.nothing_new
         else None
     )
-    return IncrementalResult(base.scale, day, base, delivery, result, changes, nothing_new, logged)
+    floor = (
+        run_rebuild_floor(config, config.rebuild_floor_scale, day)
+        if result.run.ok and config.rebuild_floor_scale
+        else None
+    )
+    return IncrementalResult(
+        base.scale, day, base, delivery, result, changes, nothing_new, logged, floor
+    )
 
 
 def run_bench(

@@ -35,6 +35,7 @@ from orchestration.dbt.incremental import (
     incremental_basis,
     record_basis,
 )
+from orchestration.dbt.targets import DEFAULT_TARGETS_KEPT, prune_invocation_targets
 from orchestration.erasure.requests import erase_history
 from orchestration.publish.publisher import published_inputs, published_version
 from orchestration.quality.preload import start_loading_great_expectations
@@ -195,7 +196,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         dagster_dbt_translator=SiyuDbtTranslator(),
     )
     def siyu_dbt_models(
-        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: AssetExecutionContext, dbt: SiyuDbtCliResource, warehouse: WarehouseResource
     ):
         # dbt reads the working warehouse's path (and Spark's folder) from the environment.
         os.environ.update(dbt_profile_environment(warehouse))
@@ -243,10 +244,15 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             ["build", "--full-refresh"] if full_refresh else ["build"], context=context
         )
         yield from invocation.stream()
-        keep_partial_parse(
-            project.project_dir / invocation.target_path,  # relative paths are the project's
-            project.project_dir / project.target_path,
-        )
+        run_target = project.project_dir / invocation.target_path  # relative: the project's
+        project_target = project.project_dir / project.target_path
+        keep_partial_parse(run_target, project_target)
+        pruned = prune_invocation_targets(project_target, dbt.targets_kept, current=run_target)
+        if pruned:
+            context.log.info(
+                f"removed {len(pruned)} old dbt target folder(s); {dbt.targets_kept} kept "
+                "(SIYU_DBT_TARGETS_KEPT)"
+            )
         if on_spark:
             with warehouse.connect() as con:
                 tables = spark.import_spark_tables(con, spark_dir)
@@ -333,7 +339,11 @@ class SiyuDbtCliResource(DbtCliResource):
     adapter serves only `fetch_row_counts()` and `fetch_column_metadata()`, which siyu does not
     call. When the executable is this environment's own dbt, its version is the installed
     dbt-core's; the adapter handle is left out.
+
+    `targets_kept`: the invocation target folders a build leaves (orchestration/dbt/targets.py).
     """
+
+    targets_kept: int = DEFAULT_TARGETS_KEPT
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -347,11 +357,15 @@ class SiyuDbtCliResource(DbtCliResource):
         return None
 
 
-def build_dbt_resource(project: DbtProject) -> DbtCliResource:
+def build_dbt_resource(
+    project: DbtProject, targets_kept: int = DEFAULT_TARGETS_KEPT
+) -> SiyuDbtCliResource:
     """The dbt CLI of this Python environment (the venv's), whatever PATH says."""
     beside_python = Path(sys.executable).with_name("dbt")
     executable = str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
-    return SiyuDbtCliResource(project_dir=project, dbt_executable=executable)
+    return SiyuDbtCliResource(
+        project_dir=project, dbt_executable=executable, targets_kept=targets_kept
+    )
 
 
 def mart_asset_keys(dbt_models: dg.AssetsDefinition) -> list[dg.AssetKey]:

@@ -17,6 +17,8 @@ from orchestration.settings import REPO_ROOT
 
 BENCH_SCALE = 0.005
 BENCH_SEED = 42
+# the full run on almost no data that the incremental share is set against
+BENCH_FLOOR_SCALE = 0.002
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ class BenchRun:
 def bench_command(out: Path, chart: Path, workdir: Path) -> list[str]:
     return [
         sys.executable, "-m", "orchestration.bench", "--scales", str(BENCH_SCALE),
-        "--seed", str(BENCH_SEED), "--incremental", "--out", str(out), "--chart", str(chart),
+        "--seed", str(BENCH_SEED), "--incremental", "--rebuild-floor", str(BENCH_FLOOR_SCALE),
+        "--out", str(out), "--chart", str(chart),
         "--workdir", str(workdir), "--keep",
     ]  # fmt: skip
 

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from orchestration.settings import REPO_ROOT
-from tests.bench.conftest import BENCH_SCALE, BenchRun
+from tests.bench.conftest import BENCH_FLOOR_SCALE, BENCH_SCALE, BenchRun
 
 SCALE_KEYS = {"scale", "people", "total_s", "peak_rss_mb", "phases"}
 PHASE_KEYS = {"phase", "s", "baseline_s", "ratio"}
@@ -24,6 +24,7 @@ def test_the_harness_succeeds_and_prints_a_table_per_scale(bench_run: BenchRun):
     assert f"scale {BENCH_SCALE:g}:" in bench_run.process.stdout
     assert "baseline_s" in bench_run.process.stdout
     assert "incremental at scale" in bench_run.process.stdout
+    assert f"(scale {BENCH_FLOOR_SCALE:g}):" in bench_run.process.stdout
 
 
 def test_results_json_has_the_tracked_schema(bench_run: BenchRun):
@@ -52,6 +53,11 @@ def test_results_json_has_the_tracked_schema(bench_run: BenchRun):
     )
     # the day's new customers start tags: the log grows, by less than it held
     assert 0 < incremental["tag_history_rows_added"] < incremental["tag_history_rows_before"]
+    floor = incremental["rebuild_floor"]
+    assert floor["success"] is True
+    assert floor["scale"] == BENCH_FLOOR_SCALE
+    assert 0 < floor["people"] < scale["people"]
+    assert floor["share"] == pytest.approx(floor["total_s"] / incremental["full_s"], rel=0.01)
 
 
 def test_top_level_phases_add_up_to_the_total(bench_run: BenchRun):

@@ -70,3 +70,38 @@ def test_no_chart_when_no_run_succeeded(tmp_path):
     chart = tmp_path / "time_vs_scale.png"
     report.write_chart({"scales": [{"scale": 10, "success": False, "total_s": 900}]}, chart)
     assert not chart.exists()
+
+
+def floor_scale(total_s: float, success: bool = True) -> ScaleResult:
+    return ScaleResult(
+        0.01, date(2026, 11, 20), Delivery(1_000, 6_000, 30, 0.2), 1.0, run_result(total_s, success)
+    )
+
+
+def test_the_full_run_on_almost_no_data_is_reported_against_the_full_build():
+    result = dataclasses.replace(incremental(None), rebuild_floor=floor_scale(36))
+    assert result.rebuild_floor_share == 36 / 80
+    floor = report.incremental_json(result)["rebuild_floor"]
+    assert floor["total_s"] == 36
+    assert floor["share"] == 0.45
+    assert floor["people"] == 1_000
+    assert [phase["phase"] for phase in floor["phases"]] == ["checks", "total"]
+    lines = "\n".join(report.incremental_lines(result))
+    assert "a full run on 1,000 people (scale 0.01): 36.0 s, 45.0% of the full build" in lines
+    (share,) = [t for t in report.targets([result.base], result) if "incremental" in t["target"]]
+    assert share["value"] == 0.75  # the daily run: 60 of 80 s
+    assert share["rebuild_floor_share"] == 0.45
+    assert "(limit 0.1; a full run on almost no data: 0.45)" in "\n".join(
+        report.target_lines([share])
+    )
+
+
+def test_without_the_floor_run_nothing_is_said_and_a_failed_one_says_so():
+    plain = incremental(None)
+    assert "rebuild_floor" not in report.incremental_json(plain)
+    (share,) = [t for t in report.targets([plain.base], plain) if "incremental" in t["target"]]
+    assert "rebuild_floor_share" not in share
+    failed = dataclasses.replace(plain, rebuild_floor=floor_scale(3, success=False))
+    assert failed.rebuild_floor_share is None
+    assert report.incremental_json(failed)["rebuild_floor"]["success"] is False
+    assert "on almost no data FAILED" in "\n".join(report.incremental_lines(failed))
