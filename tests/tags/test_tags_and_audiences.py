@@ -7,6 +7,7 @@ scenario's docstring; the project copy adds a tag by YAML edit, test audiences a
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -431,6 +432,45 @@ def test_history_answers_who_had_a_tag_on_a_date(runs):
 
 
 HISTORY_LOG = "snapshots.int_customer_tags__recorded"
+
+
+# one stored value of each kind the catalogue test must reject: (tag_key, new value)
+BROKEN_TAG_VALUES = [
+    ("is_member", "yes"),  # boolean: only 'true' is stored
+    ("orders_count", "two"),  # integer
+    ("coupon_order_share", "0,5"),  # number
+    ("lifecycle_stage", "zombie"),  # text outside its values
+    ("home_store", None),  # text: never null
+]
+
+
+def test_the_catalogue_test_fails_on_each_stored_value_that_breaks_its_tag(runs, tmp_path):
+    """tag_catalogue_is_valid passes on the built tags and reports exactly the values broken
+    here: one of each kind and a rule tag the catalogue does not list, but not a WeCom tag (the
+    catalogue cannot list guides' labels)."""
+    warehouse = tmp_path / "broken_tags.duckdb"
+    shutil.copy(runs.day2, warehouse)
+    catalogue_test = ["test", "--select", "test_name:tag_catalogue_is_valid"]
+    assert run_dbt_in(runs.project, catalogue_test, warehouse).returncode == 0
+    with duckdb.connect(str(warehouse)) as con:
+        for tag_key, value in BROKEN_TAG_VALUES:
+            (tag_id,) = con.execute(
+                "select min(customer_tag_id) from marts.customer_tags where tag_key = ?", [tag_key]
+            ).fetchone()
+            assert tag_id is not None, f"the scenario carries no {tag_key} tag"
+            con.execute(
+                "update marts.customer_tags set tag_value = ? where customer_tag_id = ?",
+                [value, tag_id],
+            )
+        for tag_key, source in (("retired_rule_tag", "rule"), ("guide_wecom_label", "wecom")):
+            con.execute(
+                "insert into marts.customer_tags by name select ? as customer_tag_id, "
+                "'customer' as customer_id, ? as tag_key, 'x' as tag_value, ? as tag_source",
+                [f"{tag_key}-id", tag_key, source],
+            )
+    result = run_dbt_in(runs.project, catalogue_test, warehouse, check=False)
+    assert result.returncode != 0
+    assert re.search(r"Got 6 results, configured to fail if != 0", result.stdout), result.stdout
 
 
 def test_history_moves_forward_only(runs, tmp_path):

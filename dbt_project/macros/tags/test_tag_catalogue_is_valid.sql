@@ -24,39 +24,47 @@
         select * from {{ ref('customer_tags') }}
     ),
 
+    -- one pass over customer_tags: each row gets the first problem it has, if any (a row's key
+    -- picks at most one branch, so no problem hides another)
+    checked_values as (
+        select
+            tag_key,
+            tag_value,
+            case
+                when
+                    tag_source in ('rule', 'manual')
+                    {%- if checked %}
+                        and tag_key not in ({% for tag in checked %}'{{ tag.key }}'{{ ', ' if not loop.last }}{% endfor %})
+                    {%- endif %}
+                    then 'not in the tag catalogue'
+            {%- for tag in checked %}
+                when
+                    tag_key = '{{ tag.key }}'
+                    and (
+                        tag_value is null
+                    {%- if tag.value_type == 'boolean' %}
+                        or tag_value != 'true'
+                    {%- elif tag.value_type == 'integer' %}
+                        or not {{ siyu.text_matches('tag_value', '^-?[0-9]+$') }}
+                    {%- elif tag.value_type == 'number' %}
+                        or not {{ siyu.text_matches('tag_value', '^-?[0-9]+([.][0-9]+)?$') }}
+                    {%- elif tag.allowed_values %}
+                        or tag_value not in ({% for value in tag.allowed_values %}{{ siyu.tag_sql_literal(value) }}{{ ', ' if not loop.last }}{% endfor %})
+                    {%- endif %}
+                    )
+                    then 'not a {{ tag.value_type }} value{{ " in its values" if tag.allowed_values else "" }}'
+            {%- endfor %}
+            end as problem
+        from customer_tags
+    ),
+
     problems as (
         select
             tag_key,
             tag_value,
-            'not in the tag catalogue' as problem
-        from customer_tags
-        where
-            tag_source in ('rule', 'manual')
-            {%- if checked %}
-                and tag_key not in ({% for tag in checked %}'{{ tag.key }}'{{ ', ' if not loop.last }}{% endfor %})
-            {%- endif %}
-        {%- for tag in checked %}
-            union all
-            select
-                tag_key,
-                tag_value,
-                'not a {{ tag.value_type }} value{{ " in its values" if tag.allowed_values else "" }}' as problem
-            from customer_tags
-            where
-                tag_key = '{{ tag.key }}'
-                and (
-                    tag_value is null
-                {%- if tag.value_type == 'boolean' %}
-                    or tag_value != 'true'
-                {%- elif tag.value_type == 'integer' %}
-                    or not {{ siyu.text_matches('tag_value', '^-?[0-9]+$') }}
-                {%- elif tag.value_type == 'number' %}
-                    or not {{ siyu.text_matches('tag_value', '^-?[0-9]+([.][0-9]+)?$') }}
-                {%- elif tag.allowed_values %}
-                    or tag_value not in ({% for value in tag.allowed_values %}{{ siyu.tag_sql_literal(value) }}{{ ', ' if not loop.last }}{% endfor %})
-                {%- endif %}
-                )
-        {%- endfor %}
+            problem
+        from checked_values
+        where problem is not null
     )
 
     -- the tested model (tag_definitions) must list every catalogued tag
