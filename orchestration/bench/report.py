@@ -403,6 +403,9 @@ def _plot_incremental(axes: Axes, incremental: dict | None) -> None:
     if incremental and incremental["success"]:
         axes.plot([incremental["scale"]], [incremental["incremental_s"]], "*", color="red",
                   markersize=12, label="daily incremental run")  # fmt: skip
+        target = f"daily target ({INCREMENTAL_MAX_SHARE:.0%} of the full build)"
+        axes.plot([incremental["scale"]], [incremental["full_s"] * INCREMENTAL_MAX_SHARE], "_",
+                  color="red", markersize=22, markeredgewidth=2, label=target)  # fmt: skip
         floor = incremental.get("rebuild_floor")
         if floor and floor["success"]:
             axes.plot([floor["scale"]], [floor["total_s"]], "v", color="black", markersize=9,
