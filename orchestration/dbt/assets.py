@@ -35,13 +35,14 @@ from orchestration.dbt.incremental import (
     incremental_basis,
     record_basis,
 )
-from orchestration.dbt.targets import DEFAULT_TARGETS_KEPT, prune_invocation_targets
+from orchestration.dbt.targets import prune_invocation_targets
 from orchestration.erasure.requests import erase_history
 from orchestration.publish.publisher import published_inputs, published_version
 from orchestration.quality.preload import start_loading_great_expectations
 from orchestration.resources import WarehouseResource
 from orchestration.settings import (
     DBT_PROJECT_DIR,
+    DEFAULT_DBT_TARGETS_KEPT,
     SiyuSettings,
     environment_set,
     is_switched_on,
@@ -343,7 +344,7 @@ class SiyuDbtCliResource(DbtCliResource):
     `targets_kept`: the invocation target folders a build leaves (orchestration/dbt/targets.py).
     """
 
-    targets_kept: int = DEFAULT_TARGETS_KEPT
+    targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -358,7 +359,7 @@ class SiyuDbtCliResource(DbtCliResource):
 
 
 def build_dbt_resource(
-    project: DbtProject, targets_kept: int = DEFAULT_TARGETS_KEPT
+    project: DbtProject, targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
 ) -> SiyuDbtCliResource:
     """The dbt CLI of this Python environment (the venv's), whatever PATH says."""
     beside_python = Path(sys.executable).with_name("dbt")

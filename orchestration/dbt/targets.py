@@ -23,7 +23,6 @@ from pathlib import Path
 INVOCATION_FOLDER = re.compile(r"^[A-Za-z0-9_]+-[0-9a-f]{7}-[0-9a-f-]{7}$")
 RUN_RESULTS = "run_results.json"
 UNFINISHED_GRACE_S = 6 * 3600
-DEFAULT_TARGETS_KEPT = 10
 
 
 def invocation_folders(project_target: Path) -> list[Path]:
