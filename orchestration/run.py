@@ -65,12 +65,16 @@ def _metadata_int(metadata: dict, key: str) -> int:
 
 def failure_message(error: object | None) -> str:
     """What went wrong in a failed step: the innermost cause (Dagster wraps what a step raised
-    in an error of its own, which says only which step it was)."""
+    in an error of its own, which says only which step it was); a `dg.Failure`, which a step
+    raises to say why in its own words, without its class name."""
     if error is None:
         return "unknown error"
     while getattr(error, "cause", None) is not None:
         error = error.cause
-    return error.message.strip()
+    message = error.message.strip()
+    if error.cls_name == "Failure":
+        message = message.split(": ", 1)[-1]
+    return message
 
 
 def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:

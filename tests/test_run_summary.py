@@ -149,3 +149,22 @@ def test_a_failed_blocking_check_says_nothing_was_published(settings):
     summary = RunSummary(success=False, seconds=3.0, checks_failed=["marts/dim_customer:keys"])
     text = format_summary(summary, settings)
     assert "NOT PUBLISHED: a blocking check failed: marts/dim_customer:keys" in text
+
+
+@dg.asset
+def marts_audit() -> None:
+    raise dg.Failure(
+        description="Audit failed; nothing published. The published marts stay at version V1:\n"
+        "shrink on marts.dim_customer: 300 rows published, 30 now (-90%; at most -25% allowed)"
+    )
+
+
+def test_a_failed_audit_is_named_in_its_own_words(settings):
+    result = dg.materialize([marts_audit], raise_on_error=False)
+    text = format_summary(summarise(result, seconds=2.0), settings)
+    assert (
+        "NOT PUBLISHED: step marts_audit failed: Audit failed; nothing published. The published "
+        "marts stay at version V1:"
+    ) in text
+    assert "  FAILED step marts_audit: Audit failed; nothing published." in text
+    assert "shrink on marts.dim_customer: 300 rows published, 30 now" in text

@@ -50,13 +50,22 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
             for line in report.lines():
                 context.log.error(f"audit failed: {line}")
             kept = describe_published(work, published)
+            stays = (
+                "nothing was published before"
+                if kept == "none"
+                else f"the published marts stay at version {kept}"
+            )
             metadata["failed_rules"] = dg.MetadataValue.md(
                 "\n".join(f"- {line}" for line in report.lines())
             )
+            first, *rest = report.lines()
             raise dg.Failure(
-                description=(
-                    "Audit failed; nothing published. The published marts stay at version "
-                    f"{kept}:\n" + "\n".join(report.lines())
+                description="\n".join(
+                    [
+                        f"Audit failed ({len(report.failures)} failure(s)): {first}",
+                        *rest,
+                        f"Nothing published; {stays}.",
+                    ]
                 ),
                 metadata=metadata,
             )

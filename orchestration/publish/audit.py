@@ -245,8 +245,8 @@ def check_shrink(
         report.failures += shrunk
         report.notes.append(
             f"check that the landing folder {landing_dir} (SIYU_LANDING_DIR) still holds every "
-            "source's exports and that SIYU_WORK_WAREHOUSE is this deployment's working "
-            f"warehouse (a new one loads only what is in the landing folder now); "
+            "source's exports (a working warehouse that was emptied or replaced loads only what "
+            "is there now) and whether a change to the dbt models drops rows; "
             f"{SHRINK_OVERRIDE}"
         )
 

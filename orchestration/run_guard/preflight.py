@@ -7,6 +7,7 @@ must have `min_free_mb` free (SIYU_MIN_FREE_MB; see orchestration/settings.py fo
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -33,10 +34,11 @@ def folder_problem(role: str, folder: Path, min_free_mb: int) -> str | None:
     except OSError as error:
         return f"the {role} folder {folder} does not exist and cannot be created ({error.strerror})"
     try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=PROBE_PREFIX):
-            pass
+        descriptor, probe = tempfile.mkstemp(dir=folder, prefix=PROBE_PREFIX)
     except OSError as error:
         return f"the {role} folder {folder} is not writable ({error.strerror})"
+    os.close(descriptor)
+    Path(probe).unlink(missing_ok=True)
     free_mb = shutil.disk_usage(folder).free // MEGABYTE
     if free_mb < min_free_mb:
         return (
