@@ -19,6 +19,7 @@ from orchestration.dbt.assets import DBT_BUILD_METADATA
 from orchestration.identity.summary import identity_summary_lines
 from orchestration.publish.publisher import last_publish, published_version
 from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
+from orchestration.quality.checks import FILES_AT_FAULT_METADATA
 from orchestration.reports.assets import report_summary_lines
 from orchestration.reports.roi import top_campaigns_text
 from orchestration.settings import SiyuSettings
@@ -42,6 +43,8 @@ class RunSummary:
     checks_warned: list[str] = field(default_factory=list)
     # Great Expectations suites run as checks: "<asset>:<check>" -> passed
     suites: dict[str, bool] = field(default_factory=dict)
+    # a failed raw suite's files at fault and the commands that withdraw them, per check
+    files_at_fault: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     # the dbt build was skipped: nothing it reads changed since the published version
     # (orchestration/dbt/build_inputs.py); the marts, checks and publish are those of that version
@@ -81,6 +84,8 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
             summary.checks_warned.append(name)
         else:
             summary.checks_failed.append(name)
+            if FILES_AT_FAULT_METADATA in evaluation.metadata:
+                summary.files_at_fault[name] = evaluation.metadata[FILES_AT_FAULT_METADATA].value
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_OBSERVATION:
             observation = event.asset_observation_data.asset_observation
@@ -119,7 +124,9 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
         f"warnings: {len(summary.checks_warned)}",
         suites_line(summary),
     ]
-    lines += [f"  FAILED check {name}" for name in summary.checks_failed]
+    for name in summary.checks_failed:
+        lines.append(f"  FAILED check {name}")
+        lines += [f"    {line}" for line in summary.files_at_fault.get(name, "").splitlines()]
     lines += [f"  WARNING check {name}" for name in summary.checks_warned]
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
     lines += ["", *summary.mart_lines] if summary.mart_lines else []

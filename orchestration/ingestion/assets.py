@@ -33,6 +33,7 @@ from orchestration.ingestion.loader import (
 from orchestration.ingestion.specs import SourceSpec, load_source_specs
 from orchestration.resources import WarehouseResource, on_cursors
 from orchestration.settings import worker_threads
+from orchestration.withdraw.log import is_withdrawal_note
 
 INGESTION_GROUP = "ingestion"
 # the step that loads every source (see build_ingestion_assets)
@@ -100,7 +101,11 @@ def log_file_outcomes(context: AssetExecutionContext, report: SourceIngestReport
             f"loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined} "
             f"{outcome.detail}".rstrip()
         )
-        if outcome.status == "refused" or outcome.rows_quarantined:
+        if (
+            outcome.status == "refused"
+            or outcome.rows_quarantined
+            or is_withdrawal_note(outcome.detail)
+        ):
             context.log.warning(line)
         elif index % step == 0 or index == total:
             context.log.info(line)

@@ -6,7 +6,7 @@ them together (one read_csv / read_json_objects / read_text over the file list, 
 keeping its file), stages them in temp tables, and one transaction appends records, quarantine
 and ledger rows. A per-file guarantee holds for each file of the batch:
 
-* a file whose bytes were loaded before (under any name) is skipped;
+* a file whose bytes were loaded before (under any name), or withdrawn, is skipped;
 * a file that lacks a required column, or that DuckDB cannot read at all, is refused whole,
   nothing of it is written, and the other files load;
 * a record DuckDB cannot parse, that leaves a `not_empty` field empty or has a value of the
@@ -44,6 +44,7 @@ from orchestration.ingestion.encoding import (
 )
 from orchestration.ingestion.specs import SourceSpec
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.withdraw.log import withdrawn_notes
 
 RAW_SCHEMA = "raw"
 QUARANTINE_TABLE = "raw.quarantine"
@@ -829,6 +830,7 @@ def ingest_files(
     ensure_raw_tables(con, spec)
     loaded_at = after_earlier_loads(con, spec, loaded_at)
     seen = loaded_hashes(con, spec.name)
+    withdrawn = withdrawn_notes(con, spec.name)  # hash -> "withdrawn on ... by ...: <reason>"
     outcomes: list[FileOutcome] = []
     first_of_hash: dict[str, int] = {}  # file hash -> file_id of its first file in this batch
     repeats: dict[int, int] = {}  # file_id -> file_id of the earlier file with the same bytes
@@ -841,6 +843,8 @@ def ingest_files(
             outcomes.append(FileOutcome(file_name, print_.file_hash, "skipped"))
             if print_.file_hash in seen:
                 outcomes[file_id].detail = "already loaded"
+            elif print_.file_hash in withdrawn:
+                outcomes[file_id].detail = withdrawn[print_.file_hash]
             elif print_.file_hash in first_of_hash:
                 repeats[file_id] = first_of_hash[print_.file_hash]
             else:
