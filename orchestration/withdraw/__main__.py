@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--reason", required=True, help="why it is withdrawn (logged)")
     parser.add_argument("--by", default=None, help="who withdraws it (default: the OS user)")
     parser.add_argument(
-        "--source", choices=sorted(load_source_specs()), help="only files of this source"
+        "--source",
+        choices=sorted(load_source_specs()),
+        metavar="SOURCE",
+        help="only files of this source (a landing sub-folder, e.g. pos_orders)",
     )
     return parser
 
@@ -101,7 +104,8 @@ def refusal(con: duckdb.DuckDBPyConnection, query: FileQuery, found: list[Loaded
         return "\n".join(lines)
     candidates = candidate_files(con, query)
     if candidates:
-        lines += ["Loaded files you may mean:", *(f"  {file.describe()}" for file in candidates)]
+        lines += ["Loaded files with the most similar names:"]
+        lines += [f"  {file.describe()}" for file in candidates]
     else:
         lines += ["The working warehouse holds no loaded file."]
     return "\n".join(lines)
@@ -110,9 +114,9 @@ def refusal(con: duckdb.DuckDBPyConnection, query: FileQuery, found: list[Loaded
 def report(withdrawal: Withdrawal) -> str:
     file = withdrawal.file
     rebuild = (
-        "in full (dbt build --full-refresh): a build may have staged them"
+        "staging in full, since a build may have staged them"
         if withdrawal.staged_rows_removed
-        else "incrementally: no build had read them"
+        else "staging incrementally, since no build had read them"
     )
     return "\n".join(
         [
@@ -121,7 +125,7 @@ def report(withdrawal: Withdrawal) -> str:
             f"{withdrawal.quarantined_removed:,} quarantined record(s) from raw.quarantine",
             f"  logged in {WITHDRAWN_FILES_TABLE}: by {withdrawal.withdrawn_by}, "
             f"reason: {withdrawal.reason}",
-            f"The next run rebuilds staging {rebuild}, and publishes marts without these rows.",
+            f"The next run builds without these rows ({rebuild}) and publishes the marts.",
             "The same bytes are skipped if delivered again; a corrected file (other bytes, any "
             "name) loads as a new delivery.",
         ]

@@ -147,12 +147,13 @@ def matching_files(con: duckdb.DuckDBPyConnection, query: FileQuery) -> list[Loa
 
 
 def candidate_files(con: duckdb.DuckDBPyConnection, query: FileQuery) -> list[LoadedFile]:
-    """Loaded files to offer when the query names none: those whose name holds its last part,
-    else the latest loads (at most MAX_CANDIDATES)."""
+    """Loaded files to offer when the query names none: those whose last name part is most like
+    the query's (Jaro-Winkler), at most MAX_CANDIDATES."""
     last_part = query.name.rsplit("/", 1)[-1].lower()
-    order = f"loaded_at desc, source, file_name limit {MAX_CANDIDATES}"
-    similar = _loaded_files(con, "contains(lower(file_name), ?)", [last_part], order)
-    return similar or _loaded_files(con, "true", [], order)
+    condition, parameters = ("source = ?", [query.source]) if query.source else ("true", [])
+    likeness = "jaro_winkler_similarity(lower(regexp_extract(file_name, '[^/]*$')), ?)"
+    order = f"{likeness} desc, loaded_at desc, file_name limit {MAX_CANDIDATES}"
+    return _loaded_files(con, condition, [*parameters, last_part], order)
 
 
 def earlier_withdrawals(con: duckdb.DuckDBPyConnection, query: FileQuery) -> list[str]:
