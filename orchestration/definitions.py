@@ -20,6 +20,7 @@ from orchestration.resources import WarehouseResource
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
 from orchestration.settings import SiyuSettings
+from orchestration.withdraw.jobs import withdraw_file_job
 
 
 def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
@@ -42,7 +43,7 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_raw_source_checks(blocking=True),
             *build_mart_checks(marts, blocking=True),
         ],
-        jobs=[daily_refresh],
+        jobs=[daily_refresh, withdraw_file_job],
         loggers={"console": console_logger},
         schedules=[build_refresh_schedule(settings)],
         sensors=[landing_files_sensor],

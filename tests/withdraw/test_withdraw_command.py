@@ -9,12 +9,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.dbt.build_inputs import inputs_fingerprint
+from orchestration.definitions import build_definitions
+from orchestration.resources import WarehouseResource
 from orchestration.settings import SiyuSettings
 from orchestration.withdraw.__main__ import REFUSED, UNAVAILABLE, WITHDRAWN, main
+from orchestration.withdraw.jobs import WITHDRAW_JOB_NAME, withdraw_file_job
 from orchestration.withdraw.log import WITHDRAWN_FILES_TABLE
 from orchestration.withdraw.withdrawals import FileQuery, matching_files, withdraw_file
 from tests.withdraw.landing import (
@@ -255,3 +259,35 @@ def test_a_withdrawal_changes_what_the_build_reads(settings):
     assert fingerprint() == before  # nothing changed: the build would be skipped
     assert withdraw(settings, BAD_FILE, "--reason", "order time in 2099") == WITHDRAWN
     assert fingerprint() != before
+
+
+def run_withdraw_job(settings: SiyuSettings, **config: str) -> dg.ExecuteInProcessResult:
+    return withdraw_file_job.execute_in_process(
+        run_config={"ops": {"withdraw_loaded_file": {"config": config}}},
+        resources={"warehouse": WarehouseResource.from_settings(settings)},
+        raise_on_error=False,
+    )
+
+
+def test_the_dagster_job_withdraws_a_file(settings):
+    assert WITHDRAW_JOB_NAME in {job.name for job in build_definitions(settings).jobs}
+    result = run_withdraw_job(
+        settings, file=BAD_FILE, reason="order time in 2099", withdrawn_by="ops in the UI"
+    )
+    assert result.success
+    assert raw_files(settings) == {QUARANTINING_FILE: 2, ARCHIVED_FILE: 1}
+    assert query(settings, f"select withdrawn_by from {WITHDRAWN_FILES_TABLE}") == [
+        ("ops in the UI",)
+    ]
+
+
+def test_the_dagster_job_refuses_an_ambiguous_name_with_the_candidates(settings):
+    result = run_withdraw_job(
+        settings, file="orders_2026-11-01.csv", reason="which one?", withdrawn_by="ops"
+    )
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    description = failure.step_failure_data.user_failure_data.description
+    assert "names 2 loaded files; nothing was withdrawn" in description
+    assert ARCHIVED_FILE in description
+    assert len(raw_files(settings)) == 3
