@@ -43,13 +43,14 @@ def ensure_withdrawn_files_table(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _log_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    schema, table = WITHDRAWN_FILES_TABLE.split(".")
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether `schema.table` exists in the connection's database."""
+    schema, name = table.split(".")
     return bool(
         con.execute(
             "select count(*) from information_schema.tables "
             "where table_catalog = current_database() and table_schema = ? and table_name = ?",
-            [schema, table],
+            [schema, name],
         ).fetchone()[0]
     )
 
@@ -69,7 +70,7 @@ def is_withdrawal_note(detail: str) -> bool:
 def withdrawn_notes(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     """file hash -> withdrawal note, for every file of `source` withdrawn so far (the latest
     withdrawal of a hash when there were several)."""
-    if not _log_exists(con):
+    if not table_exists(con, WITHDRAWN_FILES_TABLE):
         return {}
     rows = con.execute(
         f"""
@@ -86,7 +87,7 @@ def withdrawn_notes(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, st
 
 def withdrawn_staged_rows(con: duckdb.DuckDBPyConnection) -> int:
     """How many raw rows that a build may have staged withdrawals have removed so far."""
-    if not _log_exists(con):
+    if not table_exists(con, WITHDRAWN_FILES_TABLE):
         return 0
     row = con.execute(f"select coalesce(sum(staged_rows_removed), 0) from {WITHDRAWN_FILES_TABLE}")
     return int(row.fetchone()[0])

@@ -30,6 +30,7 @@ from orchestration.withdraw.log import (
     HASH_PREFIX_LENGTH,
     WITHDRAWN_FILES_TABLE,
     ensure_withdrawn_files_table,
+    table_exists,
     withdrawal_note,
 )
 
@@ -113,24 +114,13 @@ class FileQuery:
         return condition, parameters
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
-
-
 LOADED_FILE_COLUMNS = "source, file_name, file_hash, loaded_at, rows_loaded, rows_quarantined"
 
 
 def _loaded_files(
     con: duckdb.DuckDBPyConnection, condition: str, parameters: list[object], order: str
 ) -> list[LoadedFile]:
-    if not _table_exists(con, LOADED_FILES_TABLE):
+    if not table_exists(con, LOADED_FILES_TABLE):
         return []
     rows = con.execute(
         f"select {LOADED_FILE_COLUMNS} from {LOADED_FILES_TABLE} "
@@ -159,7 +149,7 @@ def candidate_files(con: duckdb.DuckDBPyConnection, query: FileQuery) -> list[Lo
 def earlier_withdrawals(con: duckdb.DuckDBPyConnection, query: FileQuery) -> list[str]:
     """`<file name> (<source>): withdrawn on ... by ...: <reason>` for each withdrawn file the
     query names."""
-    if not _table_exists(con, WITHDRAWN_FILES_TABLE):
+    if not table_exists(con, WITHDRAWN_FILES_TABLE):
         return []
     condition, parameters = query.condition()
     rows = con.execute(
@@ -216,7 +206,7 @@ def withdraw_file(
     raw_table = load_source_specs()[file.source].raw_table
     ensure_withdrawn_files_table(con)
     staged = may_have_been_staged(con, file.loaded_at)
-    has_validations = _table_exists(con, VALIDATED_FILES_TABLE)
+    has_validations = table_exists(con, VALIDATED_FILES_TABLE)
     of_file = "where source = ? and file_hash = ?"
     key = [file.source, file.file_hash]
     con.execute("begin transaction")

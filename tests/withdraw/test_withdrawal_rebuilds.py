@@ -14,24 +14,9 @@ from orchestration.settings import SiyuSettings
 from orchestration.withdraw.__main__ import WITHDRAWN, main
 from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
-from tests.fixtures.identity_landing import MEMBER_HEADER
+from tests.staging.members import MEMBERS, staged_members, write_members
 
-MEMBERS = ["--select", "stg_pos__members"]
 BASIS = incremental_basis("project", "salt")
-
-
-def _write_members(landing: Path, day: str, rows: list[str]) -> None:
-    path = landing / "pos_members" / f"{day}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(MEMBER_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-
-
-def _members(warehouse: Path) -> dict[str, tuple[str, int]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select member_id, member_level, points from staging.stg_pos__members"
-        ).fetchall()
-    return {member_id: (level, points) for member_id, level, points in rows}
 
 
 @dataclass(frozen=True)
@@ -61,7 +46,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     settings = replace(
         SiyuSettings.from_env({}), landing_dir=landing, work_warehouse_path=warehouse
     )
-    _write_members(
+    write_members(
         landing,
         "day1",
         [
@@ -69,7 +54,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
             "M2,13900000002,乙,M,,S01,2026-03-02 10:00:00,NORMAL,20,",
         ],
     )
-    _write_members(
+    write_members(
         landing,
         "day2",
         [
@@ -81,14 +66,16 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     _build(warehouse, target)
     assert main(["day2.csv", "--reason", "wrong member export"], settings=settings) == WITHDRAWN
     staged_reason = _build(warehouse, target)
-    after_staged = _members(warehouse)
-    _write_members(landing, "day3", ["M4,13900000004,丁,F,,S02,2026-03-04 10:00:00,NORMAL,1,"])
+    after_staged = staged_members(warehouse)
+    write_members(landing, "day3", ["M4,13900000004,丁,F,,S02,2026-03-04 10:00:00,NORMAL,1,"])
     ingest_landing(warehouse, landing)  # loaded, then withdrawn before any build reads it
     assert main(["day3.csv", "--reason", "sent twice"], settings=settings) == WITHDRAWN
     unstaged_reason = _build(warehouse, target)
-    after_unstaged = _members(warehouse)
+    after_unstaged = staged_members(warehouse)
     run_dbt(["run", *MEMBERS, "--full-refresh"], warehouse, target)
-    return Builds(staged_reason, after_staged, unstaged_reason, after_unstaged, _members(warehouse))
+    return Builds(
+        staged_reason, after_staged, unstaged_reason, after_unstaged, staged_members(warehouse)
+    )
 
 
 def test_withdrawing_a_file_a_build_had_read_makes_the_next_build_a_full_refresh(builds: Builds):
