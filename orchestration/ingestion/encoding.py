@@ -267,7 +267,8 @@ def _line_by_line_copy(path: Path, layout: RowLayout, workdir: Path) -> Decoded:
         raise UndecodableFile(
             "mixed encodings: "
             + ", ".join(
-                f"line {line} is {ENCODING_NAMES[name]}" for name, line in first_line.items()
+                f"line {line} is {ENCODING_NAMES[name]}"
+                for name, line in sorted(first_line.items(), key=lambda item: item[1])
             )
             + "; one JSON document must be in one encoding"
         )

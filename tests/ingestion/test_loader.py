@@ -6,7 +6,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.ingestion.landing import landing_files
@@ -16,13 +15,6 @@ from orchestration.ingestion.specs import load_source_specs
 SPECS = load_source_specs()
 LOADED_AT = datetime(2026, 11, 25, 6, 0, 0)
 MP_HEADER = "openid,unionid,phone,register_time,scene,scene_query\n"
-
-
-@pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    yield connection
-    connection.close()
 
 
 def write(path: Path, content: str | bytes) -> Path:
