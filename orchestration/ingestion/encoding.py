@@ -173,8 +173,8 @@ def _utf16_copy(path: Path, encoding: str, workdir: Path) -> Path:
 
 def numbered_lines(lines: Iterable[bytes], layout: RowLayout) -> Iterator[tuple[int, bytes]]:
     """Each line with the row it belongs to: its line number (`lines`), or for `csv` its record's
-    number after the header (0), a record continuing over the lines inside its quotes (blank
-    lines between records belong to none: DuckDB skips them)."""
+    number after the header (0), a record continuing over the lines inside its quotes (a blank
+    line between records, which DuckDB skips, stays with the record before)."""
     row = 0
     in_quotes = False
     for line_number, line in enumerate(lines, start=1):
@@ -194,13 +194,10 @@ NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 def _blocks(path: Path) -> Iterator[bytes]:
-    """The file in blocks of about CHUNK_BYTES that end at a line break (or the file's end),
-    without a UTF-8 BOM at its start."""
+    """The file in blocks of about CHUNK_BYTES that end at a line break (or the file's end)."""
     with path.open("rb") as handle:
-        block = handle.read(CHUNK_BYTES).removeprefix(UTF8_BOM)
-        while block:
+        while block := handle.read(CHUNK_BYTES):
             yield block + handle.readline()
-            block = handle.read(CHUNK_BYTES)
 
 
 def _decode_each_line(block: bytes, base_line: int, base_offset: int) -> str:
@@ -258,7 +255,8 @@ def _line_by_line_copy(path: Path, layout: RowLayout, workdir: Path) -> Decoded:
     lines = offset = 0
     with target.open("w", encoding="utf-8", newline="") as out:
         for block in _blocks(path):
-            out.write(_decode_block(block, first_line, lines, offset))
+            text = block[len(UTF8_BOM) :] if offset == 0 and block.startswith(UTF8_BOM) else block
+            out.write(_decode_block(text, first_line, lines, offset + len(block) - len(text)))
             lines += block.count(b"\n")
             offset += len(block)
     if len(first_line) < 2:
@@ -277,7 +275,7 @@ def _line_by_line_copy(path: Path, layout: RowLayout, workdir: Path) -> Decoded:
 
 def _is_utf8(line: bytes) -> bool:
     try:
-        line.removeprefix(UTF8_BOM).decode("utf-8")
+        line.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
@@ -293,6 +291,7 @@ def _with_misencoded_rows(
     rows: dict[str, set[int]] = {"utf-8": set(), GB18030: set()}
     with path.open("rb") as handle:
         for row, line in numbered_lines(handle, layout):
+            line = line.removeprefix(UTF8_BOM)
             if not line.isascii():
                 encoding = "utf-8" if _is_utf8(line) else GB18030
                 lines[encoding] += 1
@@ -323,7 +322,8 @@ def _row_texts(path: Path, layout: RowLayout, rows: set[int]) -> dict[int, str]:
             if row in rows:
                 texts.setdefault(row, []).append(line)
     return {
-        row: _decode_each_line(b"".join(lines), 0, 0).rstrip("\r\n") for row, lines in texts.items()
+        row: _decode_each_line(b"".join(lines).removeprefix(UTF8_BOM), 0, 0).rstrip("\r\n")
+        for row, lines in texts.items()
     }
 
 
