@@ -6,7 +6,10 @@ of the step's connection (DuckDB reads many small files a statement at a time, o
 two sources side by side keep both cores busy). A source's materialization is reported as soon
 as it is loaded; the landing ledger, the log and the metadata are written from the step's own
 thread. A source whose files were refused (or that failed) is not materialized; the others are,
-and the step then fails naming every refused file.
+and the step then fails naming every refused file with its reason (docs/bad-deliveries.md). A
+file with nothing to load is skipped with a warning and fails nothing. Folders of the landing
+folder that are no source, and files outside any folder, are listed in the log and in every
+materialization's metadata (`unknown_folders`, `stray_files`).
 """
 
 import time
