@@ -16,7 +16,6 @@ import codecs
 import json
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -24,12 +23,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.loader import SourceIngestReport, ingest_files
-from orchestration.ingestion.specs import load_source_specs
+from orchestration.ingestion.loader import SourceIngestReport
+from tests.ingestion.test_loader import SPECS, ingest
 
-SPECS = load_source_specs()
-LOADED_AT = datetime(2026, 11, 25, 6, 0, 0)
 # about 25 s for the four formats on one core
 settings.register_profile(
     "landing-fuzz",
@@ -215,9 +211,7 @@ def test_a_bad_file_beside_a_good_one_never_costs_the_good_one(file_format, data
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
         with duckdb.connect() as con:
-            first = ingest_files(
-                con, SPECS[source], landing_files(landing, source), LOADED_AT, base_dir=landing
-            )
+            first = ingest(con, source, landing)
             (good_outcome,) = [
                 o for o in first.files if o.file_name.endswith("a_good." + extension)
             ]
@@ -226,9 +220,7 @@ def test_a_bad_file_beside_a_good_one_never_costs_the_good_one(file_format, data
             assert_every_file_accounted(con, first)
             before = warehouse_state(con, SPECS[source].raw_table)
 
-            second = ingest_files(
-                con, SPECS[source], landing_files(landing, source), LOADED_AT, base_dir=landing
-            )
+            second = ingest(con, source, landing)
 
             assert warehouse_state(con, SPECS[source].raw_table) == before
             assert [o.status for o in second.files] == [
