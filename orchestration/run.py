@@ -17,6 +17,7 @@ import duckdb
 from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
 from orchestration.dbt.assets import DBT_BUILD_METADATA
 from orchestration.identity.summary import identity_summary_lines
+from orchestration.ingestion.assets import unread_in_landing
 from orchestration.publish.publisher import last_publish, published_version
 from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
 from orchestration.quality.checks import FILES_AT_FAULT_METADATA
@@ -49,6 +50,8 @@ class RunSummary:
     # the dbt build was skipped: nothing it reads changed since the published version
     # (orchestration/dbt/build_inputs.py); the marts, checks and publish are those of that version
     build_skipped: bool = False
+    # what the landing folder holds that no step reads (unknown folders, stray files)
+    landing_unread: list[str] = field(default_factory=list)
 
 
 def _metadata_int(metadata: dict, key: str) -> int:
@@ -116,6 +119,7 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
         f"{'total':<18}{totals['rows_loaded']:>10,}{totals['rows_quarantined']:>13,}"
         f"{totals['files_loaded']:>11,}{totals['files_skipped']:>9,}"
     )
+    lines += [f"landing folder: {line}" for line in summary.landing_unread]
     lines += [
         "",
         f"dbt models built: {summary.models_built}"
@@ -191,6 +195,7 @@ def run_daily_refresh(
     started = time.perf_counter()
     result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
     summary = summarise(result, time.perf_counter() - started)
+    summary.landing_unread = unread_in_landing(settings.landing_dir).lines()
     if result.success:
         summary.mart_lines = mart_summary_lines(settings)
     return summary

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from orchestration.ingestion.loader import ingest_files, landing_files
+from orchestration.ingestion.landing import landing_files
+from orchestration.ingestion.loader import ingest_files
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.settings import DEFAULT_HASH_SALT
 from tests.dbt_runner import run_dbt

@@ -55,16 +55,9 @@ def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-WITHDRAWN_NOTE_START = "withdrawn on "
-
-
 def withdrawal_note(withdrawn_at: datetime, withdrawn_by: str, reason: str) -> str:
     """What ingestion says of a withdrawn file it meets again."""
-    return f"{WITHDRAWN_NOTE_START}{withdrawn_at:%Y-%m-%d %H:%M} UTC by {withdrawn_by}: {reason}"
-
-
-def is_withdrawal_note(detail: str) -> bool:
-    return detail.startswith(WITHDRAWN_NOTE_START)
+    return f"withdrawn on {withdrawn_at:%Y-%m-%d %H:%M} UTC by {withdrawn_by}: {reason}"
 
 
 def withdrawn_notes(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
