@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion.loader import SourceIngestReport, ingest_files, landing_files
+from orchestration.ingestion.landing import landing_files
+from orchestration.ingestion.loader import SourceIngestReport, ingest_files
 from orchestration.ingestion.specs import load_source_specs
 
 ORDER_HEADER = (
