@@ -24,10 +24,12 @@ DELETION_REQUESTS_KEY = dg.AssetKey(["raw", "deletion_requests"])
 )
 def deletion_requests(context: AssetExecutionContext, warehouse: WarehouseResource):
     now = datetime.now(UTC).replace(tzinfo=None)
+    key = warehouse.hash_key()
+    context.log.info(key.notice())
     with warehouse.connect() as con:
-        new_requests = load_requests(con, warehouse.landing, now)
-        identifiers = resolve_erasure(con, now)
-        history_rows = erase_history(con)
+        new_requests = load_requests(con, warehouse.landing, key, now)
+        identifiers = resolve_erasure(con, key, now)
+        history_rows = erase_history(con, key)
     if new_requests:
         context.log.info(f"{new_requests} new deletion request(s)")
     return dg.MaterializeResult(

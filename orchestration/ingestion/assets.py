@@ -21,6 +21,7 @@ from dagster import AssetExecutionContext
 
 from orchestration.erasure.assets import DELETION_REQUESTS_KEY
 from orchestration.erasure.requests import ensure_erasure_tables, erase_source
+from orchestration.hash_key import HashKey
 from orchestration.ingestion.ledger import ledger_path, record_files
 from orchestration.ingestion.loader import (
     SourceIngestReport,
@@ -107,7 +108,10 @@ def log_file_outcomes(context: AssetExecutionContext, report: SourceIngestReport
 
 
 def load_source(
-    con: duckdb.DuckDBPyConnection, load: SourceLoad, warehouse: WarehouseResource
+    con: duckdb.DuckDBPyConnection,
+    load: SourceLoad,
+    warehouse: WarehouseResource,
+    hash_key: HashKey,
 ) -> SourceLoad:
     """Load one source's new files, then erase the rows of people who asked to be deleted.
     Only warehouse work: what is logged or recorded is left to the step's thread."""
@@ -123,7 +127,7 @@ def load_source(
         new_hashes = [outcome.file_hash for outcome in load.report.files_with("loaded")]
         load.quarantined = quarantine_examples(con, load.spec.name, new_hashes)
         load.erased = erase_source(
-            con, load.spec, warehouse.hash_salt, datetime.now(UTC), loaded_now=new_hashes
+            con, load.spec, hash_key, datetime.now(UTC), loaded_now=new_hashes
         )
     except Exception as error:  # reported by the step; the other sources still load
         load.error = error
@@ -174,11 +178,12 @@ def load_in_threads(
     for load in loads:
         ensure_raw_tables(con, load.spec)
     ensure_erasure_tables(con)
+    hash_key = warehouse.hash_key()  # erasure matches raw values by their keyed hash
     for _, load in on_cursors(
         con,
         loads,
         workers,
-        lambda cursor, load: load_source(cursor, load, warehouse),
+        lambda cursor, load: load_source(cursor, load, warehouse, hash_key),
         in_order=False,
     ):
         yield load

@@ -16,7 +16,8 @@ from orchestration.erasure.requests import (
     erase_history,
 )
 from orchestration.run import run_daily_refresh
-from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
+from orchestration.settings import SiyuSettings
+from tests.conftest import TEST_HASH_KEY
 from tests.fixtures import identity_landing as scenario
 
 TAG_HISTORY_LOG = "snapshots.int_customer_tags__recorded"
@@ -32,9 +33,10 @@ PHONE_COLUMNS = [
 def test_erasure_hashes_raw_phones_exactly_like_staging(
     quirk_db, raw_table, raw_column, model, hash_column
 ):
+    TEST_HASH_KEY.bind(quirk_db)
     rows = quirk_db.execute(
         f"""
-        select staged.{hash_column}, {canonical_phone_hash(f"raw.{raw_column}", DEFAULT_HASH_SALT)}
+        select staged.{hash_column}, {canonical_phone_hash(f"raw.{raw_column}")}
         from raw.{raw_table} as raw
         inner join staging.{model} as staged
             on staged.source_file = raw._file_name
@@ -156,8 +158,8 @@ def test_the_person_leaves_the_history_kept_between_runs(erased):
     assert (
         count(
             work,
-            "select count(*) from raw.erased_customers where customer_id = ?",
-            [erased.alice_id],
+            "select count(*) from raw.erased_customers where customer_id_hash = ?",
+            [TEST_HASH_KEY.hexdigest(erased.alice_id)],
         )
         == 1
     )
@@ -180,7 +182,10 @@ def test_erase_history_deletes_erased_customers_from_every_history_table():
     the erased customers' rows, in any of its customer-id columns, and keeps the others."""
     con = duckdb.connect()
     ensure_erasure_tables(con)
-    con.execute("insert into raw.erased_customers values ('gone', 'request_001.csv', now())")
+    con.execute(
+        "insert into raw.erased_customers values (?, 'request_001.csv', now(), null)",
+        [TEST_HASH_KEY.hexdigest("gone")],
+    )
     for table, columns in HISTORY_TABLES.items():
         schema = table.split(".")[0]
         con.execute(f"create schema if not exists {schema}")
@@ -189,9 +194,9 @@ def test_erase_history_deletes_erased_customers_from_every_history_table():
             values = ", ".join("'gone'" if c == column else f"'kept{index}'" for c in columns)
             con.execute(f"insert into {table} values ({values})")
         con.execute(f"insert into {table} values ({', '.join(repr('kept') for _ in columns)})")
-    deleted = erase_history(con)
+    deleted = erase_history(con, TEST_HASH_KEY)
     assert deleted == {table: len(columns) for table, columns in HISTORY_TABLES.items()}
     for table in HISTORY_TABLES:
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == 1, table
     con.execute("drop table marts.customer_tag_history")
-    assert "marts.customer_tag_history" not in erase_history(con)  # a missing table is skipped
+    assert "marts.customer_tag_history" not in erase_history(con, TEST_HASH_KEY)  # skipped
