@@ -17,9 +17,11 @@
 
 {% macro default__keyed_hash(expression) -%}
     case
+        when getvariable('siyu_hash_inner') is null or getvariable('siyu_hash_outer') is null
+            then error('{{ siyu.missing_hash_key_message() }}')
         when ({{ expression }}) is not null then sha256(
-            {{ siyu.hash_key_block('outer') }}
-            || unhex(sha256({{ siyu.hash_key_block('inner') }} || encode(cast(({{ expression }}) as varchar))))
+            getvariable('siyu_hash_outer')
+            || unhex(sha256(getvariable('siyu_hash_inner') || encode(cast(({{ expression }}) as varchar))))
         )
     end
 {%- endmacro %}
@@ -28,24 +30,16 @@
     case
         when ({{ expression }}) is not null then sha2(
             concat(
-                {{ siyu.hash_key_block('outer') }},
-                unhex(sha2(concat({{ siyu.hash_key_block('inner') }}, encode(cast(({{ expression }}) as string), 'UTF-8')), 256))
+                {{ siyu.spark_hash_key_block('outer') }},
+                unhex(sha2(concat({{ siyu.spark_hash_key_block('inner') }}, encode(cast(({{ expression }}) as string), 'UTF-8')), 256))
             ),
             256
         )
     end
 {%- endmacro %}
 
-{#- Returns one of HMAC's 64-byte key blocks ('inner' or 'outer') as a BLOB / BINARY; fails the query when the key is missing. -#}
-{% macro hash_key_block(which) -%}
-    {{ return(adapter.dispatch('hash_key_block', 'siyu')(which)) }}
-{%- endmacro %}
-
-{% macro default__hash_key_block(which) -%}
-    coalesce(getvariable('siyu_hash_{{ which }}'), error('{{ siyu.missing_hash_key_message() }}'))
-{%- endmacro %}
-
-{% macro spark__hash_key_block(which) -%}
+{#- Returns one of HMAC's 64-byte key blocks ('inner' or 'outer') as BINARY from the Spark session's conf; fails the query when it is missing. -#}
+{% macro spark_hash_key_block(which) -%}
     case
         when octet_length(unhex('${spark.siyu.hash_{{ which }}}')) = 64 then unhex('${spark.siyu.hash_{{ which }}}')
         else raise_error('{{ siyu.missing_hash_key_message() }}')
@@ -53,5 +47,5 @@
 {%- endmacro %}
 
 {% macro missing_hash_key_message() -%}
-    siyu: no hash key on this connection (the DuckDB variables siyu_hash_inner and siyu_hash_outer are unset; see docs/hashing-key.md)
+    siyu: no hash key on this connection (DuckDB variables siyu_hash_inner/siyu_hash_outer, Spark confs spark.siyu.hash_inner/hash_outer; see docs/hashing-key.md)
 {%- endmacro %}
