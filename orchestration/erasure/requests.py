@@ -28,6 +28,7 @@ import duckdb
 from orchestration.hash_key import HashKey, keyed_hash_sql
 from orchestration.ingestion.encoding import fingerprint
 from orchestration.ingestion.specs import SourceSpec
+from orchestration.privacy import dbt_vars
 
 REQUEST_FOLDER = "deletion_requests"
 REQUESTS_TABLE = "raw.deletion_requests"
@@ -36,12 +37,10 @@ LOG_TABLE = "raw.deletion_log"
 ERASED_CUSTOMERS_TABLE = "raw.erased_customers"
 # tables dbt appends to run after run (incremental models that are never rebuilt from raw), and
 # the tag history mart built from one of them, with the columns that hold a customer id: an
-# erased customer's rows are deleted from them (on the spark target again after the build, whose
-# tables are copied back into DuckDB: Spark's Parquet tables cannot delete rows)
-HISTORY_TABLES = {
-    "snapshots.int_customer_tags__recorded": ("customer_id",),
-    "marts.customer_tag_history": ("customer_id",),
-    "marts.identity_customer_id_changes": ("previous_customer_id", "customer_id"),
+# erased customer's rows are deleted from them (on the spark target by the dbt hook
+# erase_history_of_erased_customers, and again after the build, whose tables are copied back)
+HISTORY_TABLES: dict[str, tuple[str, ...]] = {
+    table: tuple(columns) for table, columns in dbt_vars()["siyu_erasure_history_tables"].items()
 }
 # staging's phone_without_separators and normalise_phone, in DuckDB SQL (tests keep them equal)
 PHONE_SEPARATORS = r"[\s\x{3000}\x{feff}\-－—.()（）\[\]'`]"
