@@ -27,6 +27,7 @@ import duckdb
 
 from orchestration.hash_key import HashKey, keyed_hash_sql
 from orchestration.ingestion.encoding import fingerprint
+from orchestration.ingestion.loader import QUARANTINE_TABLE
 from orchestration.ingestion.specs import SourceSpec
 from orchestration.privacy import dbt_vars
 
@@ -278,6 +279,33 @@ def _matches(column: str, id_type: str) -> str:
     return f"{_canonical_hash(raw_value, id_type)} in {erased}"
 
 
+# what a raw record's text is cut into to find identifiers in it: runs of the characters ids and
+# phones are written with (a phone typed with spaces inside is cut apart and not found)
+RECORD_TOKEN_SEPARATORS = r"[^0-9A-Za-z_+\-]+"
+
+
+def erase_quarantined_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
+    """Delete the source's quarantined records (raw.quarantine keeps their text) in which a
+    token is an identifier on the erasure list (a phone: its phone_hash); returns how many.
+    The key must be on `con`."""
+    listed = f"(select id_value_hash from {ERASURE_TABLE})"
+    tokens = f"regexp_split_to_array(raw_record, '{RECORD_TOKEN_SEPARATORS}')"
+    phone_hash = canonical_phone_hash("token.value")
+    return con.execute(
+        f"""
+        delete from {QUARANTINE_TABLE}
+        where source = ? and raw_record is not null and exists (
+            select 1 from unnest({tokens}) as token(value)
+            where token.value <> '' and (
+                {keyed_hash_sql("token.value")} in {listed}
+                or {keyed_hash_sql(phone_hash)} in {listed}
+            )
+        )
+        """,
+        [spec.name],
+    ).fetchone()[0]
+
+
 def erase_source(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -304,6 +332,7 @@ def erase_source(
     erased_files = con.execute(
         f"delete from {spec.raw_table} where {conditions} returning _file_hash"
     ).fetchall()
+    erase_quarantined_records(con, spec)  # not logged: quarantined rows never reach staging
     erased = len(erased_files)
     if erased:
         just_loaded = set(loaded_now)
