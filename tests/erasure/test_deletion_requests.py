@@ -14,6 +14,7 @@ from orchestration.erasure.requests import (
     canonical_phone_hash,
     ensure_erasure_tables,
     erase_history,
+    hash_clear_identifiers,
 )
 from orchestration.run import run_daily_refresh
 from orchestration.settings import SiyuSettings
@@ -200,3 +201,38 @@ def test_erase_history_deletes_erased_customers_from_every_history_table():
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == 1, table
     con.execute("drop table marts.customer_tag_history")
     assert "marts.customer_tag_history" not in erase_history(con, TEST_HASH_KEY)  # skipped
+
+
+def test_bookkeeping_written_in_clear_before_is_upgraded_to_keyed_hashes():
+    """A warehouse from before keyed hashes kept the requested identifiers in clear."""
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.deletion_requests as select 'r.csv' as file_name, 'h' as file_hash, "
+        "1::bigint as row_number, 'unionid' as id_type, 'oUnALICE' as id_value, "
+        "now()::timestamp as received_at"
+    )
+    con.execute(
+        "create table raw.erasure_identifiers as select 'unionid' as id_type, "
+        "'oUnALICE' as id_value, 'r.csv' as requested_by_file, now()::timestamp as resolved_at"
+    )
+    con.execute(
+        "create table raw.erased_customers as select 'C0042' as customer_id, "
+        "'r.csv' as requested_by_file, now()::timestamp as resolved_at"
+    )
+    ensure_erasure_tables(con)
+    assert hash_clear_identifiers(con, TEST_HASH_KEY) == 3
+    assert con.execute("select id_value_hash from raw.deletion_requests").fetchall() == [
+        (TEST_HASH_KEY.hexdigest("oUnALICE"),)
+    ]
+    assert con.execute("select id_value_hash from raw.erasure_identifiers").fetchall() == [
+        (TEST_HASH_KEY.hexdigest("oUnALICE"),)
+    ]
+    assert con.execute("select customer_id_hash from raw.erased_customers").fetchall() == [
+        (TEST_HASH_KEY.hexdigest("C0042"),)
+    ]
+    columns = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall()
+    assert ("id_value",) not in columns and ("customer_id",) not in columns
+    assert hash_clear_identifiers(con, TEST_HASH_KEY) == 0
