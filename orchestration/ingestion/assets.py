@@ -21,7 +21,6 @@ from dagster import AssetExecutionContext
 
 from orchestration.erasure.assets import DELETION_REQUESTS_KEY
 from orchestration.erasure.requests import ensure_erasure_tables, erase_source
-from orchestration.hash_key import HashKey
 from orchestration.ingestion.ledger import ledger_path, record_files
 from orchestration.ingestion.loader import (
     SourceIngestReport,
@@ -108,10 +107,7 @@ def log_file_outcomes(context: AssetExecutionContext, report: SourceIngestReport
 
 
 def load_source(
-    con: duckdb.DuckDBPyConnection,
-    load: SourceLoad,
-    warehouse: WarehouseResource,
-    hash_key: HashKey,
+    con: duckdb.DuckDBPyConnection, load: SourceLoad, warehouse: WarehouseResource
 ) -> SourceLoad:
     """Load one source's new files, then erase the rows of people who asked to be deleted.
     Only warehouse work: what is logged or recorded is left to the step's thread."""
@@ -126,8 +122,8 @@ def load_source(
         )
         new_hashes = [outcome.file_hash for outcome in load.report.files_with("loaded")]
         load.quarantined = quarantine_examples(con, load.spec.name, new_hashes)
-        load.erased = erase_source(
-            con, load.spec, hash_key, datetime.now(UTC), loaded_now=new_hashes
+        load.erased = erase_source(  # erasure matches raw values by their keyed hash
+            con, load.spec, warehouse.hash_key(), datetime.now(UTC), loaded_now=new_hashes
         )
     except Exception as error:  # reported by the step; the other sources still load
         load.error = error
@@ -178,12 +174,11 @@ def load_in_threads(
     for load in loads:
         ensure_raw_tables(con, load.spec)
     ensure_erasure_tables(con)
-    hash_key = warehouse.hash_key()  # erasure matches raw values by their keyed hash
     for _, load in on_cursors(
         con,
         loads,
         workers,
-        lambda cursor, load: load_source(cursor, load, warehouse, hash_key),
+        lambda cursor, load: load_source(cursor, load, warehouse),
         in_order=False,
     ):
         yield load
