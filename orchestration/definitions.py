@@ -9,7 +9,7 @@ from orchestration.dbt.assets import (
     build_dbt_resource,
     mart_asset_keys,
 )
-from orchestration.erasure.assets import deletion_requests
+from orchestration.erasure.assets import build_erasure_copies_asset, deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
 from orchestration.loggers import console_logger
@@ -36,6 +36,7 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_publish_assets(marts),
             build_report_asset(),
             *build_audience_export_assets(),
+            build_erasure_copies_asset(),
         ],
         # Great Expectations suites (expectations/raw/, expectations/marts/): a critical failure
         # stops everything downstream, publishing included

@@ -16,6 +16,7 @@ import duckdb
 
 from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
 from orchestration.dbt.assets import DBT_BUILD_METADATA
+from orchestration.hash_key import HashKey, HashKeyError
 from orchestration.identity.summary import identity_summary_lines
 from orchestration.ingestion.assets import unread_in_landing
 from orchestration.publish.publisher import last_publish, published_version
@@ -23,6 +24,7 @@ from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
 from orchestration.quality.checks import FILES_AT_FAULT_METADATA
 from orchestration.reports.assets import report_summary_lines
 from orchestration.reports.roi import top_campaigns_text
+from orchestration.resources import WarehouseResource
 from orchestration.settings import SiyuSettings
 
 JOB_NAME = "daily_refresh"
@@ -52,6 +54,8 @@ class RunSummary:
     build_skipped: bool = False
     # what the landing folder holds that no step reads (unknown folders, stray files)
     landing_unread: list[str] = field(default_factory=list)
+    # which hash key the run used (HashKey.notice: never the key)
+    hash_key_line: str = ""
 
 
 def _metadata_int(metadata: dict, key: str) -> int:
@@ -135,6 +139,7 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
     lines += ["", *summary.mart_lines] if summary.mart_lines else []
     lines += ["", *publish_lines(summary, settings)]
+    lines += [summary.hash_key_line] if summary.hash_key_line else []
     lines += [
         f"working warehouse: {settings.work_warehouse_path}",
         f"landing:   {settings.landing_dir}",
@@ -184,9 +189,11 @@ def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
 def run_daily_refresh(
     settings: SiyuSettings, instance: dg.DagsterInstance | None = None
 ) -> RunSummary:
-    """Run the job in this process; the instance defaults to DAGSTER_HOME's, else ephemeral."""
+    """Run the job in this process; the instance defaults to DAGSTER_HOME's, else ephemeral.
+    Raises HashKeyError, before anything runs, when the hash key is refused."""
     from orchestration.definitions import build_definitions
 
+    hash_key = WarehouseResource.from_settings(settings).hash_key()
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def(JOB_NAME)
     if instance is None:
@@ -196,16 +203,17 @@ def run_daily_refresh(
     result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
     summary = summarise(result, time.perf_counter() - started)
     summary.landing_unread = unread_in_landing(settings.landing_dir).lines()
+    summary.hash_key_line = hash_key.notice()
     if result.success:
-        summary.mart_lines = mart_summary_lines(settings)
+        summary.mart_lines = mart_summary_lines(settings, hash_key)
     return summary
 
 
-def mart_summary_lines(settings: SiyuSettings) -> list[str]:
+def mart_summary_lines(settings: SiyuSettings, hash_key: HashKey) -> list[str]:
     """Headline figures read back from the marts just built."""
     with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
         return [
-            *identity_summary_lines(con, settings.hash_salt, settings.ground_truth_dir),
+            *identity_summary_lines(con, hash_key, settings.ground_truth_dir),
             "",
             *top_campaigns_text(con).splitlines(),
             "",
@@ -217,7 +225,11 @@ def mart_summary_lines(settings: SiyuSettings) -> list[str]:
 
 def main() -> int:
     settings = SiyuSettings.from_env()
-    summary = run_daily_refresh(settings)
+    try:
+        summary = run_daily_refresh(settings)
+    except HashKeyError as refused:
+        print(f"siyu {JOB_NAME}: NOT STARTED: {refused}", file=sys.stderr)
+        return 2
     print(format_summary(summary, settings))
     is_current = summary.published or summary.build_skipped
     return 0 if summary.success and not summary.checks_failed and is_current else 1

@@ -3,14 +3,17 @@
 On DuckDB most staging models are incremental (dbt_project.yml, macro `new_loads_only`): a build
 reads only the raw loads newer than those a model already holds and replaces, by the model's
 unique key, the records those loads deliver again. That equals a rebuild only while what the
-models hold was computed by the same logic, with the same salt, from the same history. So the
+models hold was computed by the same logic, with the same hash key and hashing scheme, from the
+same history. So the
 build runs with `--full-refresh` when
 
 - no basis is recorded: the first build of a warehouse, or the first since staging became
   incremental (a build that fails leaves the basis of the last one that succeeded, so a full
   refresh that fails is tried again: the recorded basis still differs);
 - the basis changed: the dbt project (any file dbt parses, and the environment variables it
-  reads), the hash salt, or the engine versions;
+  reads), the hash key or the hashing scheme (HashKey.fingerprint: a build before keyed hashes
+  recorded another basis, so the first build after upgrading rebuilds staging in full), or the
+  engine versions;
 - raw rows that a build may have staged were deleted since: an erasure of rows loaded before the
   erasing step (`raw.deletion_log`), which a build that reads only new loads cannot see (rows
   erased in the step that loaded them never reached staging and do not count), or a withdrawn
@@ -40,9 +43,9 @@ FULL_REFRESH_NOTE = "incremental models rebuilt from the whole raw history"
 NO_BASIS_REASON = "no incremental build is recorded in this warehouse"
 
 
-def incremental_basis(parse_fingerprint: str, hash_salt_digest: str) -> str:
+def incremental_basis(parse_fingerprint: str, hash_key_fingerprint: str) -> str:
     """What the incremental staging models' rows depend on besides the raw history."""
-    return digest_of([parse_fingerprint, hash_salt_digest, *engine_versions()])
+    return digest_of([parse_fingerprint, hash_key_fingerprint, *engine_versions()])
 
 
 def erased_raw_rows(con: duckdb.DuckDBPyConnection) -> int:
@@ -87,7 +90,7 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, basis: str, asked: bool)
     if recorded is None:
         return NO_BASIS_REASON
     if recorded[0] != basis:
-        return "the dbt project, the hash salt or the engine changed since the last build"
+        return "the dbt project, the hash key or the engine changed since the last build"
     if recorded[1] != deleted_raw_rows(con):
         return "raw rows were erased or withdrawn since the last build"
     return None

@@ -146,8 +146,8 @@ def load_source(
         )
         new_hashes = [outcome.file_hash for outcome in load.report.files_with("loaded")]
         load.quarantined = quarantine_examples(con, load.spec.name, new_hashes)
-        load.erased = erase_source(
-            con, load.spec, warehouse.hash_salt, datetime.now(UTC), loaded_now=new_hashes
+        load.erased = erase_source(  # erasure matches raw values by their keyed hash
+            con, load.spec, warehouse.hash_key(), datetime.now(UTC), loaded_now=new_hashes
         )
     except Exception as error:  # reported by the step; the other sources still load
         load.error = error
