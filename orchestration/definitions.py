@@ -9,7 +9,7 @@ from orchestration.dbt.assets import (
     build_dbt_resource,
     mart_asset_keys,
 )
-from orchestration.erasure.assets import deletion_requests
+from orchestration.erasure.assets import build_erasure_copies_asset, deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
 from orchestration.loggers import console_logger
@@ -21,6 +21,7 @@ from orchestration.run_guard.executor import build_guarded_executor
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
 from orchestration.settings import SiyuSettings
+from orchestration.withdraw.jobs import withdraw_file_job
 
 
 def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
@@ -36,6 +37,7 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_publish_assets(marts),
             build_report_asset(),
             *build_audience_export_assets(),
+            build_erasure_copies_asset(),
         ],
         # Great Expectations suites (expectations/raw/, expectations/marts/): a critical failure
         # stops everything downstream, publishing included
@@ -43,8 +45,8 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_raw_source_checks(blocking=True),
             *build_mart_checks(marts, blocking=True),
         ],
-        jobs=[daily_refresh],
-        # every job (daily_refresh, a launch from the UI): in-process, one run at a time
+        jobs=[daily_refresh, withdraw_file_job],
+        # every job (daily_refresh, withdraw_file, a launch from the UI): in-process, one at a time
         executor=build_guarded_executor(settings),
         loggers={"console": console_logger},
         schedules=[build_refresh_schedule(settings)],

@@ -19,10 +19,15 @@ MOBILE_PREFIX_PATTERN = rf"1{SEPARATORS_PATTERN}*[3-9]"
 
 
 @cache
+def dbt_vars() -> dict:
+    """The vars of dbt_project.yml (the privacy settings Python shares with the dbt project)."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"]
+
+
 def exempt_columns() -> frozenset[str]:
     """Columns the scan skips: *_hash columns and dbt var siyu_pii_scan_exempt_columns."""
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return frozenset(project["vars"]["siyu_pii_scan_exempt_columns"])
+    return frozenset(dbt_vars()["siyu_pii_scan_exempt_columns"])
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from typing import TypeVar
 import dagster as dg
 import duckdb
 
-from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
+from orchestration.hash_key import HashKey, resolve_hash_key
+from orchestration.settings import SiyuSettings
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -45,13 +46,15 @@ class WarehouseResource(dg.ConfigurableResource):
     `published_path` (what BI tools read) only through orchestration/publish. With the dbt target
     `spark`, dbt builds on Spark from the raw layer handed over as Parquet in `spark_dir`, and the
     built tables come back into the working warehouse (orchestration/spark.py).
+
+    The hash key is no field: Dagster keeps resource config in its run storage. It is resolved
+    from the environment or the key file when needed (`hash_key`, orchestration/hash_key.py).
     """
 
     warehouse_path: str
     published_path: str
     landing_dir: str
     parquet_dir: str | None = None
-    hash_salt: str = DEFAULT_HASH_SALT
     dbt_target: str = "duckdb"
     spark_dir: str | None = None
     force_build: bool = False
@@ -66,7 +69,6 @@ class WarehouseResource(dg.ConfigurableResource):
             published_path=str(settings.warehouse_path),
             landing_dir=str(settings.landing_dir),
             parquet_dir=str(settings.parquet_dir) if settings.parquet_dir else None,
-            hash_salt=settings.hash_salt,
             dbt_target=settings.dbt_target,
             spark_dir=str(settings.spark_dir),
             force_build=settings.force_build,
@@ -77,6 +79,16 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def landing(self) -> Path:
         return Path(self.landing_dir)
+
+    def data_dirs(self) -> list[Path]:
+        """The folders siyu writes the warehouse to (a hash key file must never be in one)."""
+        folders = [Path(self.warehouse_path).parent, Path(self.published_path).parent]
+        folders += [Path(path) for path in (self.parquet_dir, self.spark_dir) if path]
+        return folders
+
+    def hash_key(self) -> HashKey:
+        """The key this deployment hashes with (created on first use outside the sample)."""
+        return resolve_hash_key(self.landing, self.data_dirs())
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

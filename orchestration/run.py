@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from orchestration.hash_key import HashKeyError
 from orchestration.publish.record import describe_published
 from orchestration.run_guard.guard import guarded_run
 from orchestration.run_guard.lock import RunLockedError
@@ -27,6 +28,8 @@ from orchestration.settings import SiyuSettings
 
 if TYPE_CHECKING:
     import dagster as dg
+
+    from orchestration.hash_key import HashKey
 
 JOB_NAME = "daily_refresh"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -47,6 +50,8 @@ class RunSummary:
     checks_warned: list[str] = field(default_factory=list)
     # Great Expectations suites run as checks: "<asset>:<check>" -> passed
     suites: dict[str, bool] = field(default_factory=dict)
+    # a failed raw suite's files at fault and the commands that withdraw them, per check
+    files_at_fault: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     # the dbt build was skipped: nothing it reads changed since the published version
     # (orchestration/dbt/build_inputs.py); the marts, checks and publish are those of that version
@@ -56,6 +61,10 @@ class RunSummary:
     not_started: str | None = None
     # what the start removed after an interrupted run (orphaned dbt, publish debris)
     cleaned: list[str] = field(default_factory=list)
+    # what the landing folder holds that no step reads (unknown folders, stray files)
+    landing_unread: list[str] = field(default_factory=list)
+    # which hash key the run used (HashKey.notice: never the key)
+    hash_key_line: str = ""
 
 
 def _metadata_int(metadata: dict, key: str) -> int:
@@ -82,6 +91,7 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
 
     from orchestration.dbt.assets import DBT_BUILD_METADATA
     from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
+    from orchestration.quality.checks import FILES_AT_FAULT_METADATA
 
     summary = RunSummary(success=result.success, seconds=seconds)
     for event in result.get_asset_materialization_events():
@@ -110,6 +120,8 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
             summary.checks_warned.append(name)
         else:
             summary.checks_failed.append(name)
+            if FILES_AT_FAULT_METADATA in evaluation.metadata:
+                summary.files_at_fault[name] = evaluation.metadata[FILES_AT_FAULT_METADATA].value
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_OBSERVATION:
             observation = event.asset_observation_data.asset_observation
@@ -148,6 +160,7 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
         f"{'total':<18}{totals['rows_loaded']:>10,}{totals['rows_quarantined']:>13,}"
         f"{totals['files_loaded']:>11,}{totals['files_skipped']:>9,}"
     )
+    lines += [f"landing folder: {line}" for line in summary.landing_unread]
     lines += [
         "",
         f"dbt models built: {summary.models_built}"
@@ -156,12 +169,15 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
         f"warnings: {len(summary.checks_warned)}",
         suites_line(summary),
     ]
-    lines += [f"  FAILED check {name}" for name in summary.checks_failed]
+    for name in summary.checks_failed:
+        lines.append(f"  FAILED check {name}")
+        lines += [f"    {line}" for line in summary.files_at_fault.get(name, "").splitlines()]
     lines += [f"  WARNING check {name}" for name in summary.checks_warned]
     lines += [f"  FAILED step {failure}" for failure in summary.failures]
     lines += ["", *summary.mart_lines] if summary.mart_lines else []
-    lines += ["", *publish_lines(summary, settings), *places]
-    lines += ["quarantined rows: select * from raw.quarantine"]
+    lines += ["", *publish_lines(summary, settings)]
+    lines += [summary.hash_key_line] if summary.hash_key_line else []
+    lines += [*places, "quarantined rows: select * from raw.quarantine"]
     return "\n".join(lines)
 
 
@@ -218,11 +234,15 @@ def run_daily_refresh(
     instance: dg.DagsterInstance | None = None,
     run_id: str | None = None,
 ) -> RunSummary:
-    """Run the job in this process; the instance defaults to DAGSTER_HOME's, else ephemeral."""
+    """Run the job in this process; the instance defaults to DAGSTER_HOME's, else ephemeral.
+    Raises HashKeyError, before anything runs, when the hash key is refused."""
     import dagster as dg
 
     from orchestration.definitions import build_definitions
+    from orchestration.ingestion.assets import unread_in_landing
+    from orchestration.resources import WarehouseResource
 
+    hash_key = WarehouseResource.from_settings(settings).hash_key()
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def(JOB_NAME)
     if instance is None:
@@ -233,15 +253,17 @@ def run_daily_refresh(
         instance=instance, raise_on_error=False, run_config=QUIET_LOGS, run_id=run_id
     )
     summary = summarise(result, time.perf_counter() - started)
+    summary.landing_unread = unread_in_landing(settings.landing_dir).lines()
+    summary.hash_key_line = hash_key.notice()
     if result.success:
         try:
-            summary.mart_lines = mart_summary_lines(settings)
+            summary.mart_lines = mart_summary_lines(settings, hash_key)
         except Exception as error:  # figures only: the run's outcome stands
             summary.mart_lines = [f"headline figures not read from the marts: {error}"]
     return summary
 
 
-def mart_summary_lines(settings: SiyuSettings) -> list[str]:
+def mart_summary_lines(settings: SiyuSettings, hash_key: HashKey) -> list[str]:
     """Headline figures read back from the marts just built."""
     import duckdb
 
@@ -252,7 +274,7 @@ def mart_summary_lines(settings: SiyuSettings) -> list[str]:
 
     with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
         return [
-            *identity_summary_lines(con, settings.hash_salt, settings.ground_truth_dir),
+            *identity_summary_lines(con, hash_key, settings.ground_truth_dir),
             "",
             *top_campaigns_text(con).splitlines(),
             "",
@@ -269,7 +291,7 @@ def guarded_daily_refresh(settings: SiyuSettings) -> RunSummary:
     try:
         with guarded_run(settings, run_id) as leftovers:
             summary = run_daily_refresh(settings, run_id=run_id)
-    except (RunLockedError, PreflightError) as refused:
+    except (RunLockedError, PreflightError, HashKeyError) as refused:
         return RunSummary(False, time.perf_counter() - started, not_started=str(refused))
     except Exception as error:  # the summary says what stopped the run
         traceback.print_exc()
@@ -286,6 +308,8 @@ def main() -> int:
     settings = SiyuSettings.from_env()
     summary = guarded_daily_refresh(settings)
     print(format_summary(summary, settings))
+    if summary.not_started is not None:
+        return 2
     is_current = summary.published or summary.build_skipped
     return 0 if summary.success and not summary.checks_failed and is_current else 1
 

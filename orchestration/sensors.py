@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.ingestion.landing import landing_files
 from orchestration.ingestion.ledger import ledger_path, unrecorded_files
-from orchestration.ingestion.loader import landing_files
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.jobs import daily_refresh
 from orchestration.resources import WarehouseResource

@@ -16,7 +16,6 @@ DEFAULT_WORK_WAREHOUSE = REPO_ROOT / "warehouse" / "work" / "siyu_work.duckdb"
 DEFAULT_PARQUET_DIR = REPO_ROOT / "warehouse" / "parquet"
 DEFAULT_SPARK_DIR = REPO_ROOT / "warehouse" / "spark"
 DISABLED = {"", "0", "off", "false", "no", "none"}
-DEFAULT_HASH_SALT = "siyu-sample-salt"
 DEFAULT_REFRESH_CRON = "0 6 * * *"
 DEFAULT_DBT_TARGETS_KEPT = 10
 # free space each folder a run writes must have before it starts (orchestration/run_guard/
@@ -34,7 +33,6 @@ class SiyuSettings:
     warehouse_path: Path  # the published warehouse BI tools read
     work_warehouse_path: Path  # where runs write, test and audit before publishing
     parquet_dir: Path | None  # optional Parquet copy of the published marts
-    hash_salt: str
     dbt_target: str
     refresh_cron: str
     ground_truth_dir: Path | None = None
@@ -49,6 +47,7 @@ class SiyuSettings:
     full_refresh: bool = False
     # dbt invocation target folders kept after a build (orchestration/dbt/targets.py)
     dbt_targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
+    # the hash key is no setting: a secret, read where it is used (orchestration/hash_key.py)
     # the least free space (MB) in each folder a run writes (orchestration/run_guard/preflight.py)
     min_free_mb: int = DEFAULT_MIN_FREE_MB
     # publish although the contract marts shrink more than the audit allows (publish/audit.yml)
@@ -69,7 +68,6 @@ class SiyuSettings:
                 env.get("SIYU_WORK_WAREHOUSE") or DEFAULT_WORK_WAREHOUSE
             ).resolve(),
             parquet_dir=_optional_path(env.get("SIYU_PARQUET_DIR"), DEFAULT_PARQUET_DIR),
-            hash_salt=env.get("SIYU_HASH_SALT") or DEFAULT_HASH_SALT,
             dbt_target=env.get("SIYU_TARGET") or "duckdb",
             refresh_cron=env.get("SIYU_REFRESH_CRON") or DEFAULT_REFRESH_CRON,
             # a generator's ground truth beside the landing folder (the committed sample has one)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.erasure.requests import ensure_erasure_tables
+
 # the schemas dbt builds (generate_schema_name: the folder's +schema, seeds in the target schema)
 BUILT_SCHEMAS = ("main", "staging", "intermediate", "marts", "snapshots")
 JAVA_MISSING = (
@@ -46,7 +48,10 @@ def spark_env(spark_dir: Path) -> dict[str, str]:
 
 def export_raw_tables(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, int]:
     """Write every table of DuckDB's schema raw to raw_dir/<table>/part-0.parquet (replacing
-    what was there); returns the rows written per table."""
+    what was there); returns the rows written per table. The erasure tables are among them
+    (created if missing): the hook erase_history_of_erased_customers reads the erased
+    customers' keyed hashes."""
+    ensure_erasure_tables(con)
     tables = [
         row[0]
         for row in con.execute(

@@ -1,9 +1,9 @@
-"""Shared fixtures: a warehouse built from the hand-made quirk landing folder; and how `make test`
-shares the tests between its workers."""
+"""Shared fixtures: the test suite's hash key; a warehouse built from the hand-made quirk landing
+folder; and how `make test` shares the tests between its workers."""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -11,9 +11,11 @@ import duckdb
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from orchestration.ingestion.loader import ingest_files, landing_files
+from orchestration.hash_key import KEY_ENV, HashKey
+from orchestration.ingestion.landing import landing_files
+from orchestration.ingestion.loader import ingest_files
 from orchestration.ingestion.specs import load_source_specs
-from orchestration.settings import DEFAULT_HASH_SALT
+from orchestration.settings import environment_set
 from tests.dbt_runner import run_dbt
 from tests.fixtures.quirk_landing import write_quirk_landing
 
@@ -42,9 +44,22 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log) -> FolderScheduling:
     return FolderScheduling(config, log)
 
 
-def phone_hash(mobile: str, salt: str = DEFAULT_HASH_SALT) -> str:
-    """The hash staging must produce: sha256 hex of salt || 11-digit mobile (computed here)."""
-    return hashlib.sha256(f"{salt}{mobile}".encode()).hexdigest()
+# The one hash key of the test suite: tests build landings in temporary folders, where siyu refuses
+# the sample key; the fixture below gives every run, dbt call and helper this key instead.
+TEST_HASH_KEY = HashKey(b"siyu-test-suite-hash-key-not-a-secret", origin="the test suite's key")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_hash_key() -> Iterator[HashKey]:
+    """SIYU_HASH_KEY set to TEST_HASH_KEY for the whole session (dbt processes inherit it)."""
+    with environment_set({KEY_ENV: TEST_HASH_KEY.secret.decode()}):
+        yield TEST_HASH_KEY
+
+
+def phone_hash(mobile: str, key: HashKey = TEST_HASH_KEY) -> str:
+    """The hash staging must produce: HMAC-SHA256 hex of the 11-digit mobile under the key,
+    computed here by Python's hmac module."""
+    return key.hexdigest(mobile)
 
 
 def ingest_landing(warehouse: Path, landing: Path) -> dict[str, tuple[int, int]]:

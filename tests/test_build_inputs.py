@@ -34,7 +34,7 @@ def make_raw(con: duckdb.DuckDBPyConnection, rows=ORDERS) -> None:
 
 
 def fingerprint(con, project: str = "project-v1", salt: str = "salt-1") -> str:
-    return inputs_fingerprint(con, SOURCES, project, {"hash_salt": salt})
+    return inputs_fingerprint(con, SOURCES, project, {"hash_key": salt})
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_path
 from orchestration.run import RunSummary, format_summary, run_daily_refresh
 from orchestration.sample_data import generate
 from orchestration.settings import SiyuSettings
+from tests.conftest import TEST_HASH_KEY
 from tests.quality.conftest import mutated
 
 # staging model -> how many rows it must hold, counted on the raw table it reads
@@ -145,7 +146,7 @@ def test_identity_has_no_false_merges_against_ground_truth(pipeline):
     settings, root, (first, _) = pipeline
     with duckdb.connect(str(settings.work_warehouse_path)) as con:
         accuracy = measure_identity_accuracy(
-            con, root / "ground_truth" / "identities.csv", settings.hash_salt
+            con, root / "ground_truth" / "identities.csv", TEST_HASH_KEY
         )
     assert accuracy.identifiers_compared > 1_000
     assert accuracy.precision == 1.0

@@ -17,9 +17,10 @@ from orchestration.dbt.incremental import (
 from orchestration.erasure.requests import ensure_erasure_tables, erase_source
 from orchestration.ingestion.loader import ensure_raw_tables
 from orchestration.ingestion.specs import load_source_specs
-from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
+from orchestration.settings import SiyuSettings
+from tests.conftest import TEST_HASH_KEY
 
-BASIS = incremental_basis("project-v1", "salt-digest")
+BASIS = incremental_basis("project-v1", "key-fingerprint")
 
 
 @pytest.fixture
@@ -48,11 +49,13 @@ def test_the_same_basis_and_no_erasure_builds_incrementally(con):
     assert full_refresh_reason(con, BASIS, asked=False) is None
 
 
-def test_a_change_to_the_project_salt_or_engine_is_refreshed_in_full(con):
+def test_a_change_to_the_project_hash_key_or_engine_is_refreshed_in_full(con):
     record_basis(con, BASIS)
-    assert incremental_basis("project-v2", "salt-digest") != BASIS
-    assert incremental_basis("project-v1", "other-salt") != BASIS
-    reason = full_refresh_reason(con, incremental_basis("project-v2", "salt-digest"), asked=False)
+    assert incremental_basis("project-v2", "key-fingerprint") != BASIS
+    assert incremental_basis("project-v1", "other-key-fingerprint") != BASIS
+    reason = full_refresh_reason(
+        con, incremental_basis("project-v2", "key-fingerprint"), asked=False
+    )
     assert reason is not None and "changed" in reason
 
 
@@ -93,7 +96,10 @@ def test_erase_source_tells_rows_of_earlier_loads_from_the_files_just_loaded(con
     spec = load_source_specs()["pos_members"]
     ensure_raw_tables(con, spec)
     ensure_erasure_tables(con)
-    con.execute("insert into raw.erasure_identifiers values ('member_id', 'M1', 'req.csv', now())")
+    con.execute(
+        "insert into raw.erasure_identifiers values ('member_id', ?, 'req.csv', now())",
+        [TEST_HASH_KEY.hexdigest("M1")],
+    )
     columns = ", ".join(f'"{name}"' for name in spec.columns)
     for member, file_hash, row in [("M1", "old", 1), ("M1", "new", 1), ("M2", "new", 2)]:
         con.execute(
@@ -103,7 +109,7 @@ def test_erase_source_tells_rows_of_earlier_loads_from_the_files_just_loaded(con
             + ", ?, ?, ?, now())",
             [member, f"{file_hash}.csv", file_hash, row],
         )
-    erased = erase_source(con, spec, DEFAULT_HASH_SALT, datetime.now(), loaded_now=["new"])
+    erased = erase_source(con, spec, TEST_HASH_KEY, datetime.now(), loaded_now=["new"])
     assert erased == 2
     assert con.execute(
         "select rows_erased, earlier_rows_erased from raw.deletion_log"
@@ -120,7 +126,7 @@ def test_a_full_refresh_can_be_asked_for(con):
 
 def test_recording_again_replaces_the_basis(con):
     record_basis(con, BASIS)
-    newer = incremental_basis("project-v2", "salt-digest")
+    newer = incremental_basis("project-v2", "key-fingerprint")
     record_basis(con, newer)
     assert con.execute("select count(*) from meta.dbt_incremental_basis").fetchone()[0] == 1
     assert full_refresh_reason(con, newer, asked=False) is None

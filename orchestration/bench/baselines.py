@@ -23,7 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from orchestration.ingestion.encoding import fingerprint, utf8_copy
-from orchestration.ingestion.loader import landing_files
+from orchestration.ingestion.landing import landing_files
 from orchestration.ingestion.specs import SourceSpec
 
 UTF8 = ("utf-8", "utf-8-sig")

@@ -24,7 +24,7 @@ from orchestration.bench.pipeline import (
     measure_run,
     prepare_deployment,
 )
-from orchestration.ingestion.loader import landing_files
+from orchestration.ingestion.landing import landing_files
 from orchestration.ingestion.specs import SourceSpec, load_source_specs
 from orchestration.sample_data import DEFAULT_END
 

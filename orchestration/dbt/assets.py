@@ -208,7 +208,8 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         project_fingerprint = parse_fingerprint(
             project.project_dir, warehouse.dbt_target, os.environ
         )
-        salt_digest = hashlib.sha256(warehouse.hash_salt.encode()).hexdigest()
+        # the key's fingerprint (a digest that tells nothing of it) with the hashing scheme
+        hash_key = warehouse.hash_key()
         # what is published, as recorded beside the working warehouse: the published file itself
         # is never opened (a BI tool may hold it)
         published = current_publish(Path(warehouse.warehouse_path), Path(warehouse.published_path))
@@ -217,7 +218,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 con,
                 source_tables(context.assets_def),
                 project_fingerprint,
-                {"hash_salt": salt_digest},
+                {"hash_key": hash_key.fingerprint()},
             )
             decision = decide_build(
                 current=fingerprint,
@@ -228,7 +229,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             )
             if decision.build:
                 clear_recorded_build(con)
-                basis = incremental_basis(project_fingerprint, salt_digest)
+                basis = incremental_basis(project_fingerprint, hash_key.fingerprint())
                 full_refresh = full_refresh_reason(
                     con, basis, asked=warehouse.full_refresh or is_full_refresh_asked(context)
                 )
@@ -247,9 +248,12 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             with warehouse.connect() as con:
                 rows = spark.export_raw_tables(con, spark_dir / "raw")
             context.log.info(f"raw layer handed to Spark: {sum(rows.values())} rows, {spark_dir}")
-        invocation = dbt.cli(
-            ["build", "--full-refresh"] if full_refresh else ["build"], context=context
-        )
+        # dbt reads the key blocks from its environment, never from SQL text (orchestration/
+        # hash_key.py); they leave this process's environment once dbt has started
+        with environment_set(hash_key.blocks().dbt_environment()):
+            invocation = dbt.cli(
+                ["build", "--full-refresh"] if full_refresh else ["build"], context=context
+            )
         yield from invocation.stream()
         run_target = project.project_dir / invocation.target_path  # relative: the project's
         project_target = project.project_dir / project.target_path
@@ -263,7 +267,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         if on_spark:
             with warehouse.connect() as con:
                 tables = spark.import_spark_tables(con, spark_dir)
-                erased = erase_history(con)  # Spark's tables keep erased customers' history rows
+                erased = erase_history(con, hash_key)  # as on DuckDB, whatever Spark kept
             context.log.info(
                 f"{len(tables)} tables built on Spark copied into the warehouse; "
                 f"{sum(erased.values())} history row(s) of erased customers left out"

@@ -10,6 +10,11 @@ published marts lose them at the next publish. What dbt keeps from run to run in
 rebuilding (the tag history log, the customer id changes: HISTORY_TABLES) loses the erased
 customers' rows before dbt runs. Every erasure is logged in raw.deletion_log with identifiers and
 row counts only (no personal data).
+
+The bookkeeping holds no identifier in clear: requests, the erasure list and the erased customers
+keep the keyed hash (HMAC-SHA256 under the deployment's hash key, orchestration/hash_key.py) of
+each value, and raw rows, identities and history rows are matched by hashing their values the
+same way. So after an erasure the warehouse holds nothing that names the person.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.hash_key import HashKey, keyed_hash_sql
 from orchestration.ingestion.encoding import fingerprint
+from orchestration.ingestion.loader import QUARANTINE_TABLE
 from orchestration.ingestion.specs import SourceSpec
+from orchestration.privacy import dbt_vars
 
 REQUEST_FOLDER = "deletion_requests"
 REQUESTS_TABLE = "raw.deletion_requests"
@@ -30,12 +38,10 @@ LOG_TABLE = "raw.deletion_log"
 ERASED_CUSTOMERS_TABLE = "raw.erased_customers"
 # tables dbt appends to run after run (incremental models that are never rebuilt from raw), and
 # the tag history mart built from one of them, with the columns that hold a customer id: an
-# erased customer's rows are deleted from them (on the spark target again after the build, whose
-# tables are copied back into DuckDB: Spark's Parquet tables cannot delete rows)
-HISTORY_TABLES = {
-    "snapshots.int_customer_tags__recorded": ("customer_id",),
-    "marts.customer_tag_history": ("customer_id",),
-    "marts.identity_customer_id_changes": ("previous_customer_id", "customer_id"),
+# erased customer's rows are deleted from them (on the spark target by the dbt hook
+# erase_history_of_erased_customers, and again after the build, whose tables are copied back)
+HISTORY_TABLES: dict[str, tuple[str, ...]] = {
+    table: tuple(columns) for table, columns in dbt_vars()["siyu_erasure_history_tables"].items()
 }
 # staging's phone_without_separators and normalise_phone, in DuckDB SQL (tests keep them equal)
 PHONE_SEPARATORS = r"[\s\x{3000}\x{feff}\-－—.()（）\[\]'`]"
@@ -48,14 +54,15 @@ def ensure_erasure_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         create table if not exists {REQUESTS_TABLE} (
             file_name varchar, file_hash varchar, row_number bigint,
-            id_type varchar, id_value varchar, received_at timestamp
+            id_type varchar, id_value_hash varchar, received_at timestamp
         )
         """
     )
     con.execute(
         f"""
         create table if not exists {ERASURE_TABLE} (
-            id_type varchar, id_value varchar, requested_by_file varchar, resolved_at timestamp
+            id_type varchar, id_value_hash varchar, requested_by_file varchar,
+            resolved_at timestamp
         )
         """
     )
@@ -72,15 +79,57 @@ def ensure_erasure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         create table if not exists {ERASED_CUSTOMERS_TABLE} (
-            customer_id varchar, requested_by_file varchar, resolved_at timestamp
+            customer_id_hash varchar, requested_by_file varchar, resolved_at timestamp
         )
         """
     )
+    # when the erasure reached every copy siyu keeps (orchestration/erasure/copies.py); null
+    # while older Parquet versions, audience files or freed warehouse blocks may still hold them
+    con.execute(
+        f"alter table {ERASED_CUSTOMERS_TABLE} add column if not exists completed_at timestamp"
+    )
 
 
-def load_requests(con: duckdb.DuckDBPyConnection, landing_dir: Path, received_at: datetime) -> int:
-    """Load request files not seen before (by content hash); returns how many requests."""
+# the clear column each bookkeeping table held before siyu hashed them, and its hashed twin
+CLEAR_COLUMNS = {
+    REQUESTS_TABLE: ("id_value", "id_value_hash"),
+    ERASURE_TABLE: ("id_value", "id_value_hash"),
+    ERASED_CUSTOMERS_TABLE: ("customer_id", "customer_id_hash"),
+}
+
+
+def hash_clear_identifiers(con: duckdb.DuckDBPyConnection, key: HashKey) -> int:
+    """Upgrade bookkeeping written before it was hashed: each clear column becomes its keyed
+    hash (the key must be on `con`). Returns how many tables were upgraded."""
+    upgraded = 0
+    for table, (clear, hashed) in CLEAR_COLUMNS.items():
+        schema, name = table.split(".")
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        if clear not in columns:
+            continue
+        key.bind(con)
+        con.execute(f"alter table {table} add column if not exists {hashed} varchar")
+        con.execute(f"update {table} set {hashed} = {keyed_hash_sql(clear)}")
+        con.execute(f"alter table {table} drop column {clear}")
+        upgraded += 1
+    return upgraded
+
+
+def load_requests(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, key: HashKey, received_at: datetime
+) -> int:
+    """Load request files not seen before (by content hash), keeping the keyed hash of each
+    identifier; returns how many requests."""
     ensure_erasure_tables(con)
+    hash_clear_identifiers(con, key)
+    key.bind(con)
     folder = landing_dir / REQUEST_FOLDER
     seen = {row[0] for row in con.execute(f"select file_hash from {REQUESTS_TABLE}").fetchall()}
     loaded = 0
@@ -91,7 +140,7 @@ def load_requests(con: duckdb.DuckDBPyConnection, landing_dir: Path, received_at
         rows = con.execute(
             f"""
             insert into {REQUESTS_TABLE}
-            select ?, ?, row_number() over (), trim(id_type), trim(id_value), ?
+            select ?, ?, row_number() over (), trim(id_type), {keyed_hash_sql("trim(id_value)")}, ?
             from read_csv(?, header = true, all_varchar = true,
                           columns = {{'id_type': 'VARCHAR', 'id_value': 'VARCHAR'}})
             where nullif(trim(id_value), '') is not null
@@ -113,105 +162,154 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
     )
 
 
+# every identity with the keyed hashes of its customer id and value (the key is on the connection)
+HASHED_IDENTITY = f"""
+    select
+        customer_id, id_type, id_value,
+        {keyed_hash_sql("customer_id")} as customer_id_hash,
+        {keyed_hash_sql("id_value")} as id_value_hash
+    from marts.customer_identity
+"""
 REQUESTED_CUSTOMERS = f"""
-    select distinct identity.customer_id, requested.file_name
+    select distinct identity.customer_id_hash, requested.file_name
     from {REQUESTS_TABLE} as requested
-    inner join marts.customer_identity as identity
-        on (requested.id_type = 'customer_id' and identity.customer_id = requested.id_value)
-        or (identity.id_type = requested.id_type and identity.id_value = requested.id_value)
+    inner join ({HASHED_IDENTITY}) as identity
+        on (
+            requested.id_type = 'customer_id'
+            and identity.customer_id_hash = requested.id_value_hash
+        )
+        or (
+            identity.id_type = requested.id_type
+            and identity.id_value_hash = requested.id_value_hash
+        )
 """
 
 
-def resolve_erasure(con: duckdb.DuckDBPyConnection, resolved_at: datetime) -> int:
+def resolve_erasure(con: duckdb.DuckDBPyConnection, key: HashKey, resolved_at: datetime) -> int:
     """Expand requests to all identifiers of the customers they name (who are recorded in
     raw.erased_customers); returns the size of the identifier list."""
     ensure_erasure_tables(con)
-    requested = f"select id_type, id_value, file_name from {REQUESTS_TABLE}"
+    key.bind(con)
+    requested = f"select id_type, id_value_hash, file_name from {REQUESTS_TABLE}"
     expanded = requested
     if _table_exists(con, "marts", "customer_identity"):
         con.execute(
             f"""
             insert into {ERASED_CUSTOMERS_TABLE}
-            select customers.customer_id, min(customers.file_name), ?
+                (customer_id_hash, requested_by_file, resolved_at)
+            select customers.customer_id_hash, min(customers.file_name), ?
             from ({REQUESTED_CUSTOMERS}) as customers
-            where customers.customer_id not in (
-                select customer_id from {ERASED_CUSTOMERS_TABLE}
+            where customers.customer_id_hash not in (
+                select customer_id_hash from {ERASED_CUSTOMERS_TABLE}
             )
-            group by customers.customer_id
+            group by customers.customer_id_hash
             """,
             [resolved_at],
         )
         expanded = f"""
-            select identity.id_type, identity.id_value, erased.requested_by_file as file_name
+            select identity.id_type, identity.id_value_hash,
+                erased.requested_by_file as file_name
             from {ERASED_CUSTOMERS_TABLE} as erased
-            inner join marts.customer_identity as identity
-                on identity.customer_id = erased.customer_id
+            inner join ({HASHED_IDENTITY}) as identity
+                on identity.customer_id_hash = erased.customer_id_hash
             union
-            select id_type, id_value, file_name from ({requested}) where id_type <> 'customer_id'
+            select id_type, id_value_hash, file_name from ({requested})
+            where id_type <> 'customer_id'
         """
     con.execute(
         f"""
         insert into {ERASURE_TABLE}
-        select new.id_type, new.id_value, min(new.file_name), ?
+        select new.id_type, new.id_value_hash, min(new.file_name), ?
         from ({expanded}) as new
         left join {ERASURE_TABLE} as known
-            on known.id_type = new.id_type and known.id_value = new.id_value
-        where known.id_value is null
-        group by new.id_type, new.id_value
+            on known.id_type = new.id_type and known.id_value_hash = new.id_value_hash
+        where known.id_value_hash is null
+        group by new.id_type, new.id_value_hash
         """,
         [resolved_at],
     )
     return con.execute(f"select count(*) from {ERASURE_TABLE}").fetchone()[0]
 
 
-def erase_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def erase_history(con: duckdb.DuckDBPyConnection, key: HashKey) -> dict[str, int]:
     """Delete the erased customers' rows from the tables dbt keeps from run to run
     (HISTORY_TABLES); returns the rows deleted per table that exists."""
     ensure_erasure_tables(con)
-    erased_ids = f"(select customer_id from {ERASED_CUSTOMERS_TABLE})"
+    hash_clear_identifiers(con, key)
+    key.bind(con)
+    erased_ids = f"(select customer_id_hash from {ERASED_CUSTOMERS_TABLE})"
     deleted = {}
     for table, columns in HISTORY_TABLES.items():
         if not _table_exists(con, *table.split(".")):
             continue
-        condition = " or ".join(f"{column} in {erased_ids}" for column in columns)
+        condition = " or ".join(f"{keyed_hash_sql(column)} in {erased_ids}" for column in columns)
         deleted[table] = con.execute(f"delete from {table} where {condition}").fetchone()[0]
     return deleted
 
 
-def canonical_phone_hash(value_sql: str, hash_salt: str) -> str:
-    """SQL: the phone_hash staging gives a phone typed as `value_sql` (null if not a mobile)."""
+def canonical_phone_hash(value_sql: str) -> str:
+    """SQL: the phone_hash staging gives a phone typed as `value_sql` (null if not a mobile;
+    the hash key must be on the connection: HashKey.bind)."""
     separators = PHONE_SEPARATORS.replace("'", "''")
     cleaned = f"nullif(regexp_replace(cast({value_sql} as varchar), '{separators}', '', 'g'), '')"
     mobile = f"nullif(regexp_extract({cleaned}, '{MOBILE}', 1), '')"
-    salt = hash_salt.replace("'", "''")
-    return f"case when {mobile} is not null then sha256('{salt}' || {mobile}) end"
+    return keyed_hash_sql(mobile)
 
 
-def _canonical(value_sql: str, id_type: str, hash_salt: str) -> str:
-    """SQL: a raw value as the identity layer knows it (unwrapped; phones hashed like staging)."""
+def _canonical_hash(value_sql: str, id_type: str) -> str:
+    """SQL: the keyed hash of a raw value as the identity layer knows it (unwrapped; phones
+    first hashed like staging), as the erasure list keeps it."""
     unwrapped = f"""trim(regexp_replace({value_sql}, '^`|^="|"$', '', 'g'))"""
-    return canonical_phone_hash(unwrapped, hash_salt) if id_type == "phone_hash" else unwrapped
+    value = canonical_phone_hash(unwrapped) if id_type == "phone_hash" else unwrapped
+    return keyed_hash_sql(value)
 
 
-def _matches(column: str, id_type: str, hash_salt: str) -> str:
+def _matches(column: str, id_type: str) -> str:
     """SQL condition: the raw column (a JSON field, any list element) carries an erased id."""
-    erased = f"(select id_value from {ERASURE_TABLE} where id_type = '{id_type}')"
+    erased = f"(select id_value_hash from {ERASURE_TABLE} where id_type = '{id_type}')"
     if column.endswith("[]"):
         listed = f'try_cast("{column[:-2]}" as varchar[])'
-        value = _canonical("listed.value", id_type, hash_salt)
+        value = _canonical_hash("listed.value", id_type)
         return f"exists (select 1 from unnest({listed}) as listed(value) where {value} in {erased})"
     if "." in column:
         name, path = column.split(".", 1)
         raw_value = 'json_extract_string("' + name + "\", '$." + path + "')"
     else:
         raw_value = '"' + column + '"'
-    return f"{_canonical(raw_value, id_type, hash_salt)} in {erased}"
+    return f"{_canonical_hash(raw_value, id_type)} in {erased}"
+
+
+# what a raw record's text is cut into to find identifiers in it: runs of the characters ids and
+# phones are written with (a phone typed with spaces inside is cut apart and not found)
+RECORD_TOKEN_SEPARATORS = r"[^0-9A-Za-z_+\-]+"
+
+
+def erase_quarantined_records(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
+    """Delete the source's quarantined records (raw.quarantine keeps their text) in which a
+    token is an identifier on the erasure list (a phone: its phone_hash); returns how many.
+    The key must be on `con`."""
+    listed = f"(select id_value_hash from {ERASURE_TABLE})"
+    tokens = f"regexp_split_to_array(raw_record, '{RECORD_TOKEN_SEPARATORS}')"
+    phone_hash = canonical_phone_hash("token.value")
+    return con.execute(
+        f"""
+        delete from {QUARANTINE_TABLE}
+        where source = ? and raw_record is not null and exists (
+            select 1 from unnest({tokens}) as token(value)
+            where token.value <> '' and (
+                {keyed_hash_sql("token.value")} in {listed}
+                or {keyed_hash_sql(phone_hash)} in {listed}
+            )
+        )
+        """,
+        [spec.name],
+    ).fetchone()[0]
 
 
 def erase_source(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
-    hash_salt: str,
+    key: HashKey,
     erased_at: datetime,
     loaded_now: Collection[str] = (),
 ) -> int:
@@ -225,14 +323,16 @@ def erase_source(
     identifiers = con.execute(f"select count(*) from {ERASURE_TABLE}").fetchone()[0]
     if not spec.identifiers or not identifiers:
         return 0
+    key.bind(con)
     conditions = " or ".join(
-        f"({_matches(column, id_type, hash_salt)})"
+        f"({_matches(column, id_type)})"
         for id_type, columns in spec.identifiers.items()
         for column in columns
     )
     erased_files = con.execute(
         f"delete from {spec.raw_table} where {conditions} returning _file_hash"
     ).fetchall()
+    erase_quarantined_records(con, spec)  # not logged: quarantined rows never reach staging
     erased = len(erased_files)
     if erased:
         just_loaded = set(loaded_now)

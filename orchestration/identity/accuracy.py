@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.hash_key import HashKey, keyed_hash_sql
+
 # Ground truth holds what a person owns in clear; the warehouse only hashes of some of it.
 HASHED_IN_WAREHOUSE = {"phone": "phone_hash", "douyin_buyer": "douyin_buyer"}
 
@@ -39,21 +41,23 @@ def _pairs(column: str) -> str:
 
 
 def measure_identity_accuracy(
-    con: duckdb.DuckDBPyConnection, identities_csv: Path, hash_salt: str
+    con: duckdb.DuckDBPyConnection, identities_csv: Path, key: HashKey
 ) -> IdentityAccuracy:
-    """Compare marts.customer_identity with a ground truth `person_id,id_type,id_value` file."""
+    """Compare marts.customer_identity with a ground truth `person_id,id_type,id_value` file
+    (what the warehouse holds hashed is hashed with the deployment's key first)."""
     hashed_types = ", ".join(f"'{name}'" for name in HASHED_IN_WAREHOUSE)
+    key.bind(con)
     con.execute(
         f"""
         create or replace temp table _truth as
         select
             person_id,
             case id_type when 'phone' then 'phone_hash' else id_type end as id_type,
-            case when id_type in ({hashed_types}) then sha256(? || id_value) else id_value end
-                as id_value
+            case when id_type in ({hashed_types}) then {keyed_hash_sql("id_value")}
+                else id_value end as id_value
         from read_csv(?, header = true, all_varchar = true)
         """,
-        [hash_salt, str(identities_csv)],
+        [str(identities_csv)],
     )
     con.execute(
         """

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.hash_key import HashKey
 from orchestration.identity.accuracy import measure_identity_accuracy
 
 NEVER_LINKABLE = ("tmall_buyer", "douyin_buyer")
 
 
 def identity_summary_lines(
-    con: duckdb.DuckDBPyConnection, hash_salt: str, ground_truth_dir: Path | None
+    con: duckdb.DuckDBPyConnection, key: HashKey, ground_truth_dir: Path | None
 ) -> list[str]:
     customers = con.execute("select count(*) from marts.dim_customer").fetchone()[0]
     identifiers = con.execute("select count(*) from marts.customer_identity").fetchone()[0]
@@ -25,7 +26,7 @@ def identity_summary_lines(
     ]
     identities_csv = ground_truth_dir / "identities.csv" if ground_truth_dir else None
     if identities_csv and identities_csv.exists():
-        accuracy = measure_identity_accuracy(con, identities_csv, hash_salt)
+        accuracy = measure_identity_accuracy(con, identities_csv, key)
         linkable = _linkable_recall(con)
         lines.append(
             f"OneID vs ground truth ({accuracy.identifiers_compared:,} identifiers): "

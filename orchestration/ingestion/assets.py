@@ -6,11 +6,14 @@ of the step's connection (DuckDB reads many small files a statement at a time, o
 two sources side by side keep both cores busy). A source's materialization is reported as soon
 as it is loaded; the landing ledger, the log and the metadata are written from the step's own
 thread. A source whose files were refused (or that failed) is not materialized; the others are,
-and the step then fails naming every refused file.
+and the step then fails naming every refused file with its reason (docs/bad-deliveries.md). A
+file with nothing to load is skipped with a warning and fails nothing. Folders of the landing
+folder that are no source, and files outside any folder, are listed in the log and in every
+materialization's metadata (`unknown_folders`, `stray_files`).
 """
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,13 +23,14 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from orchestration.erasure.assets import DELETION_REQUESTS_KEY
-from orchestration.erasure.requests import ensure_erasure_tables, erase_source
+from orchestration.erasure.requests import REQUEST_FOLDER, ensure_erasure_tables, erase_source
+from orchestration.ingestion.landing import LandingInventory, landing_files, landing_inventory
 from orchestration.ingestion.ledger import ledger_path, record_files
 from orchestration.ingestion.loader import (
+    ALREADY_LOADED,
     SourceIngestReport,
     ensure_raw_tables,
     ingest_files,
-    landing_files,
     quarantine_examples,
     refusal_message,
 )
@@ -90,8 +94,27 @@ def load_metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
     return metadata
 
 
+def unread_in_landing(landing: Path, sources: Iterable[str] | None = None) -> LandingInventory:
+    """The folders and files of the landing folder that no step reads: folders that are not a
+    source (of `sources`, every source by default) nor the deletion requests, files outside
+    any folder."""
+    names = list(sources) if sources is not None else list(load_source_specs())
+    return landing_inventory(landing, [*names, REQUEST_FOLDER])
+
+
+def inventory_metadata(inventory: LandingInventory) -> dict[str, dg.MetadataValue]:
+    """The step's listing of what it did not read, when there is any."""
+    metadata = {}
+    if inventory.unknown_folders:
+        metadata["unknown_folders"] = dg.MetadataValue.json(inventory.unknown_folders)
+    if inventory.stray_files:
+        metadata["stray_files"] = dg.MetadataValue.json(inventory.stray_files)
+    return metadata
+
+
 def log_file_outcomes(context: AssetExecutionContext, report: SourceIngestReport) -> None:
-    """About ten progress lines per source; every file with a problem gets its own line."""
+    """About ten progress lines per source; every file with a problem or a note (an empty
+    file, skipped) gets its own line."""
     total = len(report.files)
     step = max(total // PROGRESS_LINES, 1)
     for index, outcome in enumerate(report.files, start=1):
@@ -100,7 +123,8 @@ def log_file_outcomes(context: AssetExecutionContext, report: SourceIngestReport
             f"loaded={outcome.rows_loaded} quarantined={outcome.rows_quarantined} "
             f"{outcome.detail}".rstrip()
         )
-        if outcome.status == "refused" or outcome.rows_quarantined:
+        noted = outcome.status == "skipped" and outcome.detail != ALREADY_LOADED
+        if outcome.status == "refused" or outcome.rows_quarantined or noted:
             context.log.warning(line)
         elif index % step == 0 or index == total:
             context.log.info(line)
@@ -122,8 +146,8 @@ def load_source(
         )
         new_hashes = [outcome.file_hash for outcome in load.report.files_with("loaded")]
         load.quarantined = quarantine_examples(con, load.spec.name, new_hashes)
-        load.erased = erase_source(
-            con, load.spec, warehouse.hash_salt, datetime.now(UTC), loaded_now=new_hashes
+        load.erased = erase_source(  # erasure matches raw values by their keyed hash
+            con, load.spec, warehouse.hash_key(), datetime.now(UTC), loaded_now=new_hashes
         )
     except Exception as error:  # reported by the step; the other sources still load
         load.error = error
@@ -132,7 +156,10 @@ def load_source(
 
 
 def report_load(
-    context: AssetExecutionContext, warehouse: WarehouseResource, load: SourceLoad
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    load: SourceLoad,
+    inventory: LandingInventory,
 ) -> dg.MaterializeResult | None:
     """Log a loaded source, record its handled files in the landing ledger and return its
     materialization; None when it failed (the step fails after the others are reported)."""
@@ -154,12 +181,15 @@ def report_load(
         context.log.info(f"{name}: erased {load.erased} row(s) of people who asked to be deleted")
     if load.report.refused:
         return None
-    return dg.MaterializeResult(asset_key=raw_asset_key(name), metadata=load_metadata(load))
+    return dg.MaterializeResult(
+        asset_key=raw_asset_key(name),
+        metadata=load_metadata(load) | inventory_metadata(inventory),
+    )
 
 
 def largest_first(loads: list[SourceLoad]) -> list[SourceLoad]:
     """The sources with the most bytes to read start first, so the last to finish is small."""
-    return sorted(loads, key=lambda load: -sum(path.stat().st_size for path in load.files))
+    return sorted(loads, key=lambda load: -sum(path.lstat().st_size for path in load.files))
 
 
 def load_in_threads(
@@ -184,7 +214,7 @@ def load_in_threads(
         yield load
 
 
-def step_failure(failed: list[SourceLoad]) -> dg.Failure:
+def step_failure(failed: list[SourceLoad], inventory: LandingInventory) -> dg.Failure:
     return dg.Failure(
         description="\n".join(load.failure_text() for load in failed),
         metadata={
@@ -192,6 +222,7 @@ def step_failure(failed: list[SourceLoad]) -> dg.Failure:
             "files_refused": dg.MetadataValue.int(
                 sum(len(load.report.refused) for load in failed if load.report is not None)
             ),
+            **inventory_metadata(inventory),
         },
     )
 
@@ -236,18 +267,21 @@ def build_ingestion_assets(
                 f"{load.spec.name}: {len(load.files)} file(s) in "
                 f"{warehouse.landing / load.spec.name}"
             )
+        inventory = unread_in_landing(warehouse.landing, specs)
+        for line in inventory.lines():
+            context.log.warning(f"{warehouse.landing}: {line}")
         failed = []
         with warehouse.connect() as con:
             for load in load_in_threads(
                 con, largest_first(loads), warehouse, worker_threads(MAX_SOURCE_WORKERS)
             ):
-                result = report_load(context, warehouse, load)
+                result = report_load(context, warehouse, load, inventory)
                 if result is None:
                     failed.append(load)
                 else:
                     yield result
         if failed:
-            raise step_failure(failed) from next(
+            raise step_failure(failed, inventory) from next(
                 (load.error for load in failed if load.error is not None), None
             )
 

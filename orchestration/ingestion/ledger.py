@@ -19,7 +19,7 @@ def ledger_path(work_warehouse: Path) -> Path:
 
 
 def file_fingerprint(path: Path) -> list[int]:
-    stat = path.stat()
+    stat = path.lstat()  # a link is described, never followed
     return [stat.st_size, stat.st_mtime_ns]
 
 

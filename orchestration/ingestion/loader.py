@@ -6,17 +6,25 @@ them together (one read_csv / read_json_objects / read_text over the file list, 
 keeping its file), stages them in temp tables, and one transaction appends records, quarantine
 and ledger rows. A per-file guarantee holds for each file of the batch:
 
-* a file whose bytes were loaded before (under any name) is skipped;
-* a file that lacks a required column, or that DuckDB cannot read at all, is refused whole,
-  nothing of it is written, and the other files load;
-* a record DuckDB cannot parse, that leaves a `not_empty` field empty or has a value of the
-  wrong shape (`formats` in sources.yml), goes to
-  `raw.quarantine` with its file, row number, field, reason and raw text; the records beside
-  it load.
+* a file whose bytes were loaded before (under any name), or withdrawn, is skipped;
+* a file with nothing to load (zero bytes, only white space, a CSV header alone, pages whose
+  record lists are empty) is skipped with a note and not recorded, so a later delivery loads;
+* a file siyu must not read (a symbolic link, a FIFO, device or socket) is refused unread;
+* a file that cannot be decoded (see encoding.py), that lacks a required column, that DuckDB
+  cannot parse, or whose shape is not the source's (a bare JSON array or a page without its
+  record list in a `json_pages` source, a JSON array in a `jsonl` source) is refused whole with
+  the reason and, where one is known, the line or byte at fault; nothing of it is written, its
+  hash is not recorded (it is tried again next run) and the other files load;
+* a record DuckDB cannot parse, that leaves a `not_empty` field empty, has a value of the
+  wrong shape (`formats` in sources.yml) or is written in another encoding than the rest of its
+  file (mojibake) goes to `raw.quarantine` with its file, row number, field, reason and raw
+  text; the records beside it load.
 
-Row numbers are 1-based data-record ordinals within the file: CSV rows after the header, JSONL
-lines, and records across the pages of a JSON file. Should DuckDB fail to read the batch as a
-whole, each file is loaded alone, in its own transaction, and the one it cannot read is refused.
+For every loaded file, records in = loaded + quarantined (`raw.loaded_files`). Row numbers are
+1-based data-record ordinals within the file: CSV rows after the header, JSONL lines, and
+records across the pages of a JSON file. Should DuckDB fail to read the batch as a whole, the
+file its error names (else half of the batch, and so on) is set apart, refused when it fails
+alone, and the rest is read as a batch again.
 """
 
 from __future__ import annotations
@@ -37,22 +45,55 @@ import pyarrow as pa
 import yaml
 
 from orchestration.ingestion.encoding import (
+    Decoded,
     Fingerprint,
+    RowLayout,
+    UndecodableFile,
     fingerprint,
+    readable_copy,
     split_wechatpay_bill,
-    utf8_copy,
 )
+from orchestration.ingestion.landing import not_a_regular_file
+from orchestration.ingestion.refusals import json_fault, line_ending_fault, starts_with
 from orchestration.ingestion.specs import SourceSpec
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.withdraw.log import withdrawn_notes
 
 RAW_SCHEMA = "raw"
 QUARANTINE_TABLE = "raw.quarantine"
 LOADED_FILES_TABLE = "raw.loaded_files"
 MAX_RAW_TEXT = 4000
+ALREADY_LOADED = "already loaded"
+# how each format reads its lines into rows (encoding.py numbers the rows of a mixed file)
+ROW_LAYOUTS: dict[str, RowLayout] = {
+    "csv": "csv",
+    "wechatpay_bill": "csv",
+    "jsonl": "lines",
+    "json_pages": "document",
+}
+# what a file of each format that yields no record holds: it is skipped with this note (a
+# format not listed refuses such a file)
+NO_RECORD_SHAPES = {
+    "csv": "the header alone",
+    "wechatpay_bill": "the header alone",
+    "json_pages": "pages whose record lists are empty",
+}
 
 
 class UnreadableBatch(Exception):  # noqa: N818 - a refusal, not a crash
     """DuckDB could not read a batch of files (e.g. a CSV its parser gives up on)."""
+
+    def culprit(self, deliveries: Sequence[Delivery]) -> Delivery | None:
+        """The file of the batch DuckDB's message names, if it names one."""
+        message = f"{self}\n"
+        return next(
+            (
+                delivery
+                for delivery in deliveries
+                if f'"{delivery.readable}"' in message or f"= {delivery.readable}\n" in message
+            ),
+            None,
+        )
 
 
 @dataclass
@@ -170,13 +211,17 @@ def _literal(text: str) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A new file of a batch and the UTF-8 file DuckDB reads for it."""
+    """A new file of a batch, the UTF-8 file DuckDB reads for it and how it was decoded."""
 
     file_id: int  # position in the batch
     file_name: str
     fingerprint: Fingerprint
+    decoded: Decoded
     readable: Path
     summary: dict[str, str] = field(default_factory=dict)
+
+    def refused(self, reason: str) -> FileOutcome:
+        return FileOutcome(self.file_name, self.fingerprint.file_hash, "refused", detail=reason)
 
 
 def _create_batch_tables(
@@ -188,7 +233,7 @@ def _create_batch_tables(
             "path": [str(d.readable) for d in deliveries],
             "file_name": [d.file_name for d in deliveries],
             "file_hash": [d.fingerprint.file_hash for d in deliveries],
-            "encoding": [d.fingerprint.encoding for d in deliveries],
+            "encoding": [d.decoded.encoding for d in deliveries],
             "size_bytes": pa.array([d.fingerprint.size_bytes for d in deliveries], pa.int64()),
             "file_summary": [
                 json.dumps(d.summary, ensure_ascii=False) if d.summary else None for d in deliveries
@@ -347,51 +392,15 @@ def _json_values(spec: SourceSpec, record: str) -> tuple[dict[str, str], str]:
     return lists, ",\n".join(picked)
 
 
-def _json_error(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> str | None:
-    try:
-        con.execute(
-            f"select count(*) from read_json_objects({_path_list([delivery])}, format = 'auto')"
-        ).fetchone()
-    except duckdb.Error as error:
-        return str(error)
-    return None
-
-
-def _read_json_pages_into(con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]) -> None:
-    """`_pages(_file_id, page_no, page)`, pages numbered per file; a file whose JSON does not
-    parse is left out and becomes one parse failure (row 1) with its text."""
-    readable = list(deliveries)
-    try:
-        _create_pages(con, readable)
-        return
-    except duckdb.Error:
-        pass  # some file is malformed: find which, one by one
-    for delivery in deliveries:
-        error = _json_error(con, delivery)
-        if error is None:
-            continue
-        readable.remove(delivery)
-        raw_text = delivery.readable.read_text(encoding="utf-8", errors="replace")
-        con.execute(
-            "insert into _parse_failures values (?, 1, null, ?, ?)",
-            [
-                delivery.file_id,
-                f"malformed JSON file: {error}".splitlines()[0],
-                raw_text[:MAX_RAW_TEXT],
-            ],
-        )
-    _create_pages(con, readable)
-
-
 def _create_pages(con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]) -> None:
+    """`_pages(_file_id, page_no, page)`, pages numbered per file. DuckDB's error on a file
+    whose JSON does not parse names that file (the batch then sets it apart)."""
     con.execute(
         f"""
         create or replace temp table _page_reads as
         select filename as path, json as page
         from read_json_objects({_path_list(deliveries)}, format = 'auto', filename = true)
         """
-        if deliveries
-        else "create or replace temp table _page_reads (path varchar, page json)"
     )
     con.execute(
         """
@@ -405,17 +414,75 @@ def _create_pages(con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]
     )
 
 
+def _ok_page_filter(spec: SourceSpec) -> tuple[str, str]:
+    """SQL conditions on `page`: (it is a success page, the value of its ok_when field)."""
+    if not spec.ok_when:
+        return "true", "null"
+    (ok_field, ok_value), *_ = spec.ok_when.items()
+    # a page without the field is a success page (OA's batchget omits errcode on success)
+    ok_expr = f"coalesce(json_extract_string(page, '$.{ok_field}'), {_literal(str(ok_value))})"
+    return f"{ok_expr} = {_literal(str(ok_value))}", ok_expr
+
+
+def _refuse_misshapen_pages(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
+) -> dict[int, str]:
+    """Files that are not the source's pages (file_id -> reason): no page at all, or a success
+    page without its record list (a bare array of records, say). Their pages are dropped: how
+    many records they hold cannot be told."""
+    assert spec.records is not None
+    record_list = spec.records.split("[].", 1)[0]
+    ok_filter, _ = _ok_page_filter(spec)
+    misshapen = (
+        f"{ok_filter} and coalesce(json_type(page, {_literal('$.' + record_list)}), '') <> 'ARRAY'"
+    )
+    rows = con.execute(
+        f"""
+        select files._file_id, count(pages.page_no) as page_count,
+            count(pages.page_no) filter (where {misshapen}) as misshapen_count,
+            min(pages.page_no) filter (where {misshapen}) as first_misshapen
+        from _batch_files as files
+        left join _pages as pages on files._file_id = pages._file_id
+        group by files._file_id
+        having page_count = 0 or misshapen_count > 0
+        """
+    ).fetchall()
+    by_id = {delivery.file_id: delivery for delivery in deliveries}
+    shape = f"a JSON object holding its records under {spec.records!r}"
+    refused = {}
+    for file_id, page_count, misshapen_count, first_misshapen in rows:
+        is_array = starts_with(by_id[file_id].readable, "[")
+        if page_count == 0:
+            refused[file_id] = "no JSON page in the file" + (
+                " (an empty array)" if is_array else ""
+            )
+        elif is_array and misshapen_count == page_count:
+            refused[file_id] = (
+                f"a bare JSON array of {page_count} item(s), not {spec.name} pages ({shape})"
+            )
+        else:
+            refused[file_id] = (
+                f"page {first_misshapen} of {page_count} has no {record_list!r} list: not a "
+                f"page of {spec.name} ({shape})"
+            )
+    if refused:
+        con.execute(f"delete from _pages where _file_id in ({_id_list(refused)})")
+    return refused
+
+
+def _id_list(file_ids: Iterable[int]) -> str:
+    return ", ".join(str(int(file_id)) for file_id in file_ids) or "-1"
+
+
 def _read_json_pages(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
 ) -> dict[int, str]:
     """One or more API response pages per file (a JSON object, an array of them, or one a line)."""
-    _read_json_pages_into(con, deliveries)
-    ok_filter = "true"
+    _create_pages(con, deliveries)
+    refused = _refuse_misshapen_pages(con, spec, deliveries)
+    ok_filter, ok_expr = _ok_page_filter(spec)
     if spec.ok_when:
-        (ok_field, ok_value), *_ = spec.ok_when.items()
-        # a page without the field is a success page (OA's batchget omits errcode on success)
-        ok_expr = f"coalesce(json_extract_string(page, '$.{ok_field}'), {_literal(str(ok_value))})"
-        ok_filter = f"{ok_expr} = {_literal(str(ok_value))}"
+        (ok_field, _), *_ = spec.ok_when.items()
         con.execute(
             f"""
             insert into _parse_failures
@@ -482,14 +549,16 @@ def _read_json_pages(
         from extracted
         """,
     )
-    return {}
+    return refused
 
 
 def _read_jsonl(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
 ) -> dict[int, str]:
     """One JSON object a line; the line number is the row number. A line is parsed once: the
-    extraction of all its columns fails (null) exactly when it is not JSON."""
+    extraction of all its columns fails (null) exactly when it is not JSON. A line that is JSON
+    but not an object is quarantined; a file that is not JSON Lines is refused (see
+    _refuse_non_json_lines)."""
     lists, picked = _json_values(spec, "line")
     con.execute(
         f"""
@@ -504,17 +573,27 @@ def _read_jsonl(
                 generate_subscripts(lines, 1) as _row_number,
                 rtrim(unnest(lines), chr(13)) as line
             from texts
+        ),
+        without_bom as (
+            select _file_id, _row_number,
+                if(_row_number = 1, ltrim(line, chr(65279)), line) as line
+            from numbered
         )
-        select *, try({lists["_own_values"]}) as _own_values
-        from numbered
+        select *,
+            try({lists["_own_values"]}) as _own_values,
+            left(ltrim(line, ' ' || chr(9)), 1) as _opening
+        from without_bom
         where trim(line) <> ''
         """
     )
+    refused = _refuse_non_json_lines(con)
     con.execute(
         f"""
         insert into _parse_failures
-        select _file_id, _row_number, null, 'malformed JSON line', left(line, {MAX_RAW_TEXT})
-        from _lines where _own_values is null
+        select _file_id, _row_number, null,
+            if(_own_values is null, 'malformed JSON line', 'not a JSON object'),
+            left(line, {MAX_RAW_TEXT})
+        from _lines where _own_values is null or _opening <> '{{'
         """
     )
     # the raw record is the line as delivered
@@ -523,10 +602,39 @@ def _read_jsonl(
         spec,
         f"""
         select _file_id, _row_number, {picked}, line as _raw_record
-        from _lines where _own_values is not null
+        from _lines where _own_values is not null and _opening = '{{'
         """,
     )
-    return {}
+    return refused
+
+
+def _refuse_non_json_lines(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """Files of `_lines` that are not JSON Lines (file_id -> reason), whose lines are dropped: a
+    file with a line that opens a JSON array (an array file: its records cannot be counted by
+    line), or with no line that is a JSON object (a pretty-printed document, say)."""
+    rows = con.execute(
+        """
+        select _file_id,
+            min(_row_number) filter (where _opening = '[') as first_array,
+            count(*) filter (where _own_values is not null and _opening = '{') as objects,
+            count(*) as lines
+        from _lines
+        group by _file_id
+        having first_array is not null or objects = 0
+        """
+    ).fetchall()
+    refused = {
+        file_id: (
+            f"line {first_array} opens a JSON array: this source takes JSON Lines (one JSON "
+            "object a line), and the records of an array cannot be counted line by line"
+            if first_array is not None
+            else f"not JSON Lines: none of its {lines} non-blank line(s) is a JSON object"
+        )
+        for file_id, first_array, _, lines in rows
+    }
+    if refused:
+        con.execute(f"delete from _lines where _file_id in ({_id_list(refused)})")
+    return refused
 
 
 # --------------------------------------------------------------------------------------------
@@ -639,12 +747,13 @@ def _prepare(
     fingerprint_: Fingerprint,
     workdir: Path,
 ) -> Delivery:
-    """A UTF-8 file DuckDB can read: the file itself, a transcoded copy or a bill's detail part."""
+    """A UTF-8 file DuckDB can read: the file itself, a transcoded copy or a bill's detail part.
+    Raises UndecodableFile."""
+    decoded = readable_copy(path, fingerprint_, ROW_LAYOUTS[spec.format], workdir)
     if spec.format == "wechatpay_bill":
-        parts = split_wechatpay_bill(path, fingerprint_.encoding, workdir)
-        return Delivery(file_id, file_name, fingerprint_, parts.detail_path, parts.summary)
-    readable = utf8_copy(path, fingerprint_.encoding, workdir)
-    return Delivery(file_id, file_name, fingerprint_, readable)
+        parts = split_wechatpay_bill(decoded.path, workdir)
+        return Delivery(file_id, file_name, fingerprint_, decoded, parts.detail_path, parts.summary)
+    return Delivery(file_id, file_name, fingerprint_, decoded, decoded.path)
 
 
 READERS = {
@@ -655,22 +764,68 @@ READERS = {
 }
 
 
+def _quarantine_misencoded_rows(
+    con: duckdb.DuckDBPyConnection, deliveries: Sequence[Delivery]
+) -> None:
+    """Replace each staged row written in another encoding than the rest of its file (decoded
+    right, and flagged, by encoding.py) by one failure with that reason. Rows encoding.py counted
+    that no reader staged (a bill's summary lines) are left alone."""
+    misencoded = [
+        (delivery.file_id, row, delivery.decoded.misencoded_reason, text[:MAX_RAW_TEXT])
+        for delivery in deliveries
+        for row, text in delivery.decoded.misencoded_rows.items()
+    ]
+    if not misencoded:
+        return
+    file_ids, rows, reasons, texts = (list(column) for column in zip(*misencoded, strict=True))
+    con.register(
+        "_misencoded_arrow",
+        pa.table(
+            {
+                "_file_id": pa.array(file_ids, pa.int64()),
+                "_row_number": pa.array(rows, pa.int64()),
+                "reason": reasons,
+                "raw_record": texts,
+            }
+        ),
+    )
+    con.execute(
+        """
+        create or replace temp table _misencoded as
+        select * from _misencoded_arrow as misencoded
+        where (_file_id, _row_number) in (select (_file_id, _row_number) from _records)
+            or (_file_id, _row_number) in (select (_file_id, _row_number) from _parse_failures)
+        """
+    )
+    con.unregister("_misencoded_arrow")
+    for table in ("_records", "_parse_failures"):
+        con.execute(
+            f"delete from {table} "
+            "where (_file_id, _row_number) in (select (_file_id, _row_number) from _misencoded)"
+        )
+    con.execute(
+        "insert into _parse_failures "
+        "select _file_id, _row_number, null, reason, raw_record from _misencoded"
+    )
+
+
 def _stage_batch(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, deliveries: Sequence[Delivery]
 ) -> dict[int, str]:
     """Read the batch into the temp tables (_records, _parse_failures) and apply the row rules;
-    returns the refused files (file_id -> reason)."""
+    returns the files its reader refused (file_id -> reason)."""
     _create_batch_tables(con, spec, deliveries)
     refused = READERS[spec.format](con, spec, deliveries)
     _quarantine_broken_records(con, spec)
+    _quarantine_misencoded_rows(con, deliveries)
     return refused
 
 
 def _write_batch(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, refused: Iterable[int], loaded_at: datetime
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, loaded: Iterable[int], loaded_at: datetime
 ) -> None:
-    """Append the staged records, failures and one ledger row per loaded file."""
-    refused_ids = ", ".join(str(int(file_id)) for file_id in refused) or "-1"
+    """Append the staged records and failures of the loaded files, and one ledger row each."""
+    loaded_ids = _id_list(loaded)
     columns = ", ".join(_quote(name) for name in spec.columns)
     con.execute(
         f"""
@@ -678,7 +833,7 @@ def _write_batch(
         select {columns}, files.file_name, files.file_hash, records._row_number, $loaded_at
         from _records as records
         inner join _batch_files as files on records._file_id = files._file_id
-        where records._broken_rule is null
+        where records._broken_rule is null and files._file_id in ({loaded_ids})
         order by records._file_id, records._row_number
         """,
         {"loaded_at": loaded_at},
@@ -690,6 +845,7 @@ def _write_batch(
             failures.field, failures.reason, left(failures.raw_record, {MAX_RAW_TEXT}), $loaded_at
         from _parse_failures as failures
         inner join _batch_files as files on failures._file_id = files._file_id
+        where files._file_id in ({loaded_ids})
         order by failures._file_id, failures._row_number nulls first
         """,
         {"loaded_at": loaded_at},
@@ -702,7 +858,7 @@ def _write_batch(
             counts.rows_loaded, counts.rows_quarantined, files.file_summary, $loaded_at
         from _batch_files as files
         inner join _file_counts as counts on files._file_id = counts._file_id
-        where files._file_id not in ({refused_ids})
+        where files._file_id in ({loaded_ids})
         order by files._file_id
         """,
         {"loaded_at": loaded_at},
@@ -728,6 +884,35 @@ def _count_rows(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int, int]]:
     return {file_id: (loaded, quarantined) for file_id, loaded, quarantined in rows}
 
 
+def _staged_outcome(
+    spec: SourceSpec, delivery: Delivery, refusal: str | None, counts: tuple[int, int]
+) -> FileOutcome:
+    """A staged file's outcome: refused by its reader; without a single record, skipped with a
+    note when its format has an empty shape (NO_RECORD_SHAPES), else refused; or loaded."""
+    if refusal is not None:
+        return delivery.refused(refusal)
+    loaded, quarantined = counts
+    if loaded + quarantined == 0:
+        if spec.format not in NO_RECORD_SHAPES:
+            return delivery.refused("no record could be read from the file")
+        return FileOutcome(
+            delivery.file_name,
+            delivery.fingerprint.file_hash,
+            "skipped",
+            detail=f"no record: the file holds {NO_RECORD_SHAPES[spec.format]}; not recorded "
+            "as loaded, so a later delivery with records loads",
+        )
+    return FileOutcome(
+        file_name=delivery.file_name,
+        file_hash=delivery.fingerprint.file_hash,
+        status="loaded",
+        rows_read=loaded + quarantined,
+        rows_loaded=loaded,
+        rows_quarantined=quarantined,
+        encoding=delivery.decoded.encoding,
+    )
+
+
 def _load_batch(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -739,62 +924,64 @@ def _load_batch(
     try:
         refused = _stage_batch(con, spec, deliveries)
     except duckdb.Error as error:
-        raise UnreadableBatch(str(error).splitlines()[0]) from error
+        raise UnreadableBatch(str(error)) from error
     counts = _count_rows(con)
+    outcomes = {
+        delivery.file_id: _staged_outcome(
+            spec, delivery, refused.get(delivery.file_id), counts[delivery.file_id]
+        )
+        for delivery in deliveries
+    }
+    loaded = [file_id for file_id, outcome in outcomes.items() if outcome.status == "loaded"]
     con.execute("begin transaction")
     try:
-        _write_batch(con, spec, refused, loaded_at)
+        _write_batch(con, spec, loaded, loaded_at)
     except Exception:
         con.execute("rollback")
         raise
     con.execute("commit")
-    outcomes = {}
-    for delivery in deliveries:
-        file_hash = delivery.fingerprint.file_hash
-        if delivery.file_id in refused:
-            outcome = FileOutcome(
-                delivery.file_name, file_hash, "refused", detail=refused[delivery.file_id]
-            )
-        else:
-            loaded, quarantined = counts[delivery.file_id]
-            outcome = FileOutcome(
-                file_name=delivery.file_name,
-                file_hash=file_hash,
-                status="loaded",
-                rows_read=loaded + quarantined,
-                rows_loaded=loaded,
-                rows_quarantined=quarantined,
-                encoding=delivery.fingerprint.encoding,
-            )
-        outcomes[delivery.file_id] = outcome
     return outcomes
 
 
-def _load_batch_or_each(
+def _unreadable_reason(spec: SourceSpec, delivery: Delivery, error: UnreadableBatch) -> str:
+    """Why DuckDB could not read a file, with the line at fault when Python can find it."""
+    if spec.format in ("json_pages", "jsonl"):
+        fault = json_fault(delivery.readable)
+    else:
+        fault = line_ending_fault(delivery.readable)
+    if fault is None:
+        fault = str(error).splitlines()[0].replace(str(delivery.readable), delivery.file_name)
+    return f"unreadable: {fault}"
+
+
+def _load_isolating(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
     deliveries: Sequence[Delivery],
     loaded_at: datetime,
 ) -> dict[int, FileOutcome]:
-    """The batch at once; if DuckDB cannot read it, each file on its own, so that a file DuckDB
-    cannot read is refused alone and the others load."""
-    if not deliveries:
-        return {}
-    try:
-        return _load_batch(con, spec, deliveries, loaded_at)
-    except UnreadableBatch:
-        pass
+    """The batch at once; if DuckDB cannot read it, the file its error names (else each half of
+    the batch, and so on) is set apart and the rest read as a batch again: a file DuckDB cannot
+    read is refused alone and the others load, in as few reads as can be."""
     outcomes: dict[int, FileOutcome] = {}
-    for delivery in deliveries:
+    pending = [list(deliveries)]
+    while pending:
+        batch = pending.pop()
+        if not batch:
+            continue
         try:
-            outcomes |= _load_batch(con, spec, [delivery], loaded_at)
+            outcomes |= _load_batch(con, spec, batch, loaded_at)
+            continue
         except UnreadableBatch as unreadable:
-            outcomes[delivery.file_id] = FileOutcome(
-                delivery.file_name,
-                delivery.fingerprint.file_hash,
-                "refused",
-                detail=f"unreadable: {unreadable}",
-            )
+            culprit = unreadable.culprit(batch) or (batch[0] if len(batch) == 1 else None)
+            if culprit is not None:
+                reason = _unreadable_reason(spec, culprit, unreadable)
+                outcomes[culprit.file_id] = culprit.refused(reason)
+        if culprit is not None:
+            pending.append([delivery for delivery in batch if delivery is not culprit])
+        else:
+            half = len(batch) // 2
+            pending += [batch[half:], batch[:half]]
     return outcomes
 
 
@@ -802,16 +989,25 @@ def _load_batch_or_each(
 # one source
 
 
-def landing_files(landing_dir: Path, source: str) -> list[Path]:
-    """Every delivered file of a source, in a stable order; dot-files are ignored."""
-    folder = landing_dir / source
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.parts)
-    )
+def _fingerprinted(path: Path, file_name: str) -> Fingerprint | FileOutcome:
+    """The file's fingerprint, or its refusal when it must not or cannot be read (a link or a
+    special file is never opened)."""
+    try:
+        not_regular = not_a_regular_file(path)
+        if not_regular is None:
+            return fingerprint(path)
+    except OSError as error:
+        return FileOutcome(file_name, "", "refused", detail=f"cannot be read: {error}")
+    return FileOutcome(file_name, "", "refused", detail=not_regular)
+
+
+def _nothing_to_load(print_: Fingerprint) -> str | None:
+    """The note of a file with no data in it (it is skipped, not recorded as loaded)."""
+    if print_.size_bytes == 0:
+        return "empty file (0 bytes): nothing to load, not recorded as loaded"
+    if print_.blank:
+        return "holds only white space: nothing to load, not recorded as loaded"
+    return None
 
 
 def ingest_files(
@@ -829,6 +1025,7 @@ def ingest_files(
     ensure_raw_tables(con, spec)
     loaded_at = after_earlier_loads(con, spec, loaded_at)
     seen = loaded_hashes(con, spec.name)
+    withdrawn = withdrawn_notes(con, spec.name)  # hash -> "withdrawn on ... by ...: <reason>"
     outcomes: list[FileOutcome] = []
     first_of_hash: dict[str, int] = {}  # file hash -> file_id of its first file in this batch
     repeats: dict[int, int] = {}  # file_id -> file_id of the earlier file with the same bytes
@@ -837,24 +1034,36 @@ def ingest_files(
     try:
         for file_id, path in enumerate(files):
             file_name = str(path.relative_to(base_dir)) if base_dir else path.name
-            print_ = fingerprint(path)
-            outcomes.append(FileOutcome(file_name, print_.file_hash, "skipped"))
-            if print_.file_hash in seen:
-                outcomes[file_id].detail = "already loaded"
+            print_ = _fingerprinted(path, file_name)
+            if isinstance(print_, FileOutcome):
+                outcomes.append(print_)
+                continue
+            outcome = FileOutcome(file_name, print_.file_hash, "skipped")
+            outcomes.append(outcome)
+            if (note := _nothing_to_load(print_)) is not None:
+                outcome.detail = note
+            elif print_.file_hash in seen:
+                outcome.detail = ALREADY_LOADED
+            elif print_.file_hash in withdrawn:
+                outcome.detail = withdrawn[print_.file_hash]
             elif print_.file_hash in first_of_hash:
                 repeats[file_id] = first_of_hash[print_.file_hash]
             else:
                 first_of_hash[print_.file_hash] = file_id
-                deliveries.append(_prepare(spec, file_id, path, file_name, print_, workdir))
-        for file_id, outcome in _load_batch_or_each(con, spec, deliveries, loaded_at).items():
-            outcomes[file_id] = outcome
+                try:
+                    deliveries.append(_prepare(spec, file_id, path, file_name, print_, workdir))
+                except UndecodableFile as error:
+                    outcome.status, outcome.detail = "refused", f"cannot be decoded: {error}"
+                except OSError as error:
+                    outcome.status, outcome.detail = "refused", f"cannot be read: {error}"
+        for file_id, loaded in _load_isolating(con, spec, deliveries, loaded_at).items():
+            outcomes[file_id] = loaded
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for file_id, first in repeats.items():
         earlier = outcomes[first]
-        refused = earlier.status == "refused"
-        outcomes[file_id].status = "refused" if refused else "skipped"
-        outcomes[file_id].detail = earlier.detail if refused else "already loaded"
+        outcomes[file_id].status = "refused" if earlier.status == "refused" else "skipped"
+        outcomes[file_id].detail = ALREADY_LOADED if earlier.status == "loaded" else earlier.detail
     return SourceIngestReport(source=spec.name, files=outcomes)
 
 

@@ -184,6 +184,19 @@ def _prune_parquet_versions(parquet_dir: Path, keep: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def remove_parquet_versions_but_current(parquet_dir: Path) -> list[Path]:
+    """Remove every Parquet version but the one current.json points at (after an erasure, the
+    older versions still hold the erased people); returns the folders removed."""
+    current = parquet_dir / "current.json"
+    if not current.exists():
+        return []
+    kept = json.loads(current.read_text(encoding="utf-8"))["path"]
+    removed = [child for child in parquet_dir.iterdir() if child.is_dir() and child.name != kept]
+    for old in removed:
+        shutil.rmtree(old)
+    return removed
+
+
 def publish_marts(
     work_db: Path, published_db: Path, parquet_dir: Path | None = None
 ) -> PublishResult:

@@ -41,6 +41,7 @@ from orchestration.quality.preload import import_suite_runner
 from orchestration.quality.results import SuiteResult
 from orchestration.quality.suites import (
     MART_SUITES_DIR,
+    RAW_ROW_COLUMN,
     RAW_SUITES_DIR,
     SuiteDefinition,
     load_suite,
@@ -48,9 +49,14 @@ from orchestration.quality.suites import (
 )
 from orchestration.resources import WarehouseResource, on_cursors
 from orchestration.settings import REPO_ROOT, worker_threads
+from orchestration.withdraw.log import HASH_PREFIX_LENGTH, withdraw_command
 
 CHECK_NAME = "expectations"
 MAX_FAILURES_SHOWN = 20
+# a failed raw check's files at fault, with the commands that withdraw them (the run summary
+# prints it)
+FILES_AT_FAULT_METADATA = "files_at_fault"
+MAX_FILES_SHOWN = 10
 # the step that runs every raw suite (see build_raw_source_checks)
 RAW_CHECKS_STEP = "raw_expectations"
 # the step that runs every mart suite (see build_mart_checks)
@@ -84,6 +90,36 @@ def failures_markdown(result: SuiteResult) -> str:
     return "\n".join(lines)
 
 
+def example_text(example: dict[str, Any]) -> str:
+    """`row 17: order_time__year=2099, order_time=2099-05-03 10:00:00`"""
+    values = ", ".join(
+        f"{name}={value}" for name, value in example.items() if name != RAW_ROW_COLUMN
+    )
+    return f"row {example.get(RAW_ROW_COLUMN, '?')}: {values}"
+
+
+def files_at_fault_lines(result: SuiteResult) -> list[str]:
+    """Each file holding rows that fail a critical expectation: its name and hash prefix, its
+    failing rows per expectation with the first few, and the command that withdraws it."""
+    by_file = result.blocking_files()
+    if not by_file:
+        return []
+    lines = [
+        f"{len(by_file)} file(s) hold rows that fail a critical expectation. Withdraw each "
+        "(docs/withdrawing-files.md), then run again; a corrected file loads as a new delivery:"
+    ]
+    for file_hash, found in list(by_file.items())[:MAX_FILES_SHOWN]:
+        lines.append(f"- {found[0][1].file_name} (hash {file_hash[:HASH_PREFIX_LENGTH]})")
+        for outcome, file in found:
+            examples = "; ".join(example_text(example) for example in file.examples)
+            lines.append(f"    {outcome.label}: {file.failing_rows:,} row(s), e.g. {examples}")
+        reason = "fails " + ", ".join(outcome.label for outcome, _ in found)
+        lines.append(f"    {withdraw_command(file_hash, reason)}")
+    if len(by_file) > MAX_FILES_SHOWN:
+        lines.append(f"... and {len(by_file) - MAX_FILES_SHOWN} more file(s) (failing_examples)")
+    return lines
+
+
 def suite_file_label(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
@@ -103,6 +139,8 @@ def check_metadata(result: SuiteResult, suite_path: Path) -> dict[str, Any]:
             {f"{outcome.index}: {outcome.label}": outcome.observed() for outcome in result.outcomes}
         ),
     }
+    if at_fault := files_at_fault_lines(result):
+        metadata[FILES_AT_FAULT_METADATA] = dg.MetadataValue.text("\n".join(at_fault))
     if failures:
         metadata["failures"] = dg.MetadataValue.md(failures_markdown(result))
         metadata["failing_examples"] = dg.MetadataValue.json(
@@ -116,9 +154,12 @@ def check_result(result: SuiteResult, suite_path: Path) -> dg.AssetCheckResult:
         passed=check_passed(result),
         severity=check_severity(result),
         metadata=check_metadata(result, suite_path),
-        description=(
-            f"{len(result.blocking_failures)} blocking and {len(result.warning_failures)} warning "
-            f"expectation(s) failed on {result.row_count:,} rows"
+        description="\n".join(
+            [
+                f"{len(result.blocking_failures)} blocking and {len(result.warning_failures)} "
+                f"warning expectation(s) failed on {result.row_count:,} rows",
+                *files_at_fault_lines(result),
+            ]
         ),
     )
 

@@ -26,6 +26,25 @@ LABEL_COLUMNS = 3  # a column-set expectation names a few columns, then "..."
 
 
 @dataclass(frozen=True)
+class FileAtFault:
+    """A delivered file holding rows that fail an expectation (raw suites: rows carry their
+    file's name and hash)."""
+
+    file_name: str
+    file_hash: str
+    failing_rows: int
+    examples: tuple[dict[str, Any], ...] = ()  # the first failing rows: row number and values
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "file_name": self.file_name,
+            "file_hash": self.file_hash,
+            "failing_rows": self.failing_rows,
+            "examples": list(self.examples),
+        }
+
+
+@dataclass(frozen=True)
 class ExpectationOutcome:
     """The result of one expectation of a suite."""
 
@@ -41,6 +60,8 @@ class ExpectationOutcome:
     unexpected_percent: float | None = None
     unexpected_values: tuple[dict[str, Any], ...] = ()  # {"value", "count"}
     unexpected_rows: tuple[dict[str, Any], ...] = ()  # row samples with file and row number
+    # every file with a failing row (delivered rows only), in file name order
+    files_at_fault: tuple[FileAtFault, ...] = ()
     error: str | None = None
 
     @property
@@ -66,6 +87,7 @@ class ExpectationOutcome:
             "unexpected_percent": _rounded(self.unexpected_percent),
             "unexpected_values": list(self.unexpected_values),
             "unexpected_rows": list(self.unexpected_rows),
+            "files_at_fault": [file.summary() for file in self.files_at_fault],
             "error": self.error,
         }
         return {key: value for key, value in fields.items() if value not in (None, [])}
@@ -114,6 +136,17 @@ class SuiteResult:
     @property
     def failed_labels(self) -> list[str]:
         return [outcome.label for outcome in self.failures()]
+
+    def blocking_files(self) -> dict[str, list[tuple[ExpectationOutcome, FileAtFault]]]:
+        """file hash -> each failed critical expectation with what it found in that file, for
+        every file holding rows that fail one; in file name order."""
+        found = [
+            (outcome, file) for outcome in self.blocking_failures for file in outcome.files_at_fault
+        ]
+        by_file: dict[str, list[tuple[ExpectationOutcome, FileAtFault]]] = {}
+        for outcome, file in sorted(found, key=lambda pair: (pair[1].file_name, pair[1].file_hash)):
+            by_file.setdefault(file.file_hash, []).append((outcome, file))
+        return by_file
 
     def outcome(self, expectation_type: str, column: str | None = None) -> ExpectationOutcome:
         """The first outcome of this type (on this column); KeyError when there is none."""

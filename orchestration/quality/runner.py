@@ -39,20 +39,31 @@ from orchestration.quality.batch import (
     derived_sources,
     try_fetch_batch,
 )
+from orchestration.quality.deliveries import FILE_HASH_COLUMN
 from orchestration.quality.results import (
     BLOCKING,
     ExpectationOutcome,
+    FileAtFault,
     SuiteResult,
     plain,
     shown,
 )
-from orchestration.quality.suites import SuiteDefinition, expectation_columns
+from orchestration.quality.suites import RAW_FILE_COLUMN, SuiteDefinition, expectation_columns
 
 EXAMPLE_COUNT = 5
 # GE result formats: what every expectation reports (counts, observed values), and what a failed
 # one reports besides (unexpected values with counts, and the index of the rows they are on)
 MEASURE_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 EXAMPLES_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_COUNT}
+# ... and on delivered rows (they carry their file's name and hash), the index of every failing
+# row, so that every file at fault is named, not only those of the first few rows
+FILES_FORMAT = {
+    **EXAMPLES_FORMAT,
+    "result_format": "COMPLETE",
+    "return_unexpected_index_query": False,
+}
+# failing rows shown for each file at fault
+EXAMPLES_PER_FILE = 3
 INDEX_KEY = "siyu_index"
 # pandas warns about capture groups in str.contains; suites use (a|b) groups for readability.
 # Ignored for the whole process: suites validate on several threads, and warnings.catch_warnings
@@ -126,6 +137,33 @@ def row_samples(
     return tuple(samples)
 
 
+def names_files(frame: pd.DataFrame) -> bool:
+    """Whether the rows carry their file's name and hash (delivered rows of a raw table)."""
+    return {RAW_FILE_COLUMN, FILE_HASH_COLUMN} <= set(frame.columns)
+
+
+def files_at_fault(
+    frame: pd.DataFrame,
+    indexes: list[Any] | None,
+    columns: list[str],
+    personal: set[str],
+) -> tuple[FileAtFault, ...]:
+    """The files of the failing rows at `indexes` (every failing row), each with how many fail
+    and the first few (row number and values)."""
+    if not indexes or not names_files(frame):
+        return ()
+    failing = frame.loc[indexes, [RAW_FILE_COLUMN, FILE_HASH_COLUMN]]
+    shown_columns = [column for column in columns if column != RAW_FILE_COLUMN]
+    files = []
+    for (file_name, file_hash), rows in failing.groupby(
+        [RAW_FILE_COLUMN, FILE_HASH_COLUMN], sort=True, observed=True
+    ):
+        first = list(rows.index[:EXAMPLES_PER_FILE])
+        examples = row_samples(frame, first, shown_columns, personal)
+        files.append(FileAtFault(str(file_name), str(file_hash), len(rows), examples))
+    return tuple(files)
+
+
 def exception_message(result: ExpectationValidationResult) -> str | None:
     info = result.exception_info or {}
     if "raised_exception" in info:  # one flat record
@@ -167,6 +205,12 @@ def to_outcome(
         unexpected_rows=row_samples(
             batch.frame,
             details.get("partial_unexpected_index_list") or [],
+            list(dict.fromkeys(sample_columns)),
+            personal,
+        ),
+        files_at_fault=files_at_fault(
+            batch.frame,
+            details.get("unexpected_index_list"),
             list(dict.fromkeys(sample_columns)),
             personal,
         ),
@@ -267,7 +311,8 @@ def validate_batch(batch: Batch, suite: SuiteDefinition) -> SuiteResult:
             failed = [index for index, result in results.items() if not result.success]
             if failed:
                 described = gx_batch.validate(
-                    build_expectation_suite(suite, indexes=failed), result_format=EXAMPLES_FORMAT
+                    build_expectation_suite(suite, indexes=failed),
+                    result_format=FILES_FORMAT if names_files(batch.frame) else EXAMPLES_FORMAT,
                 )
                 results.update({result_index(result): result for result in described.results})
     finally:

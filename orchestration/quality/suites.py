@@ -34,7 +34,9 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 RAW_SUITES_DIR = EXPECTATIONS_DIR / "raw"
 MART_SUITES_DIR = EXPECTATIONS_DIR / "marts"
 # the lineage columns every raw table carries: they locate a failing row in its export file
-RAW_LOCATOR_COLUMNS = ("_file_name", "_row_number")
+RAW_FILE_COLUMN = "_file_name"
+RAW_ROW_COLUMN = "_row_number"
+RAW_LOCATOR_COLUMNS = (RAW_FILE_COLUMN, RAW_ROW_COLUMN)
 SEVERITIES = ("critical", "warning", "info")
 DEFAULT_SEVERITY = "critical"
 # kwargs that name columns of the checked rows

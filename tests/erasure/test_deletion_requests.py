@@ -14,9 +14,11 @@ from orchestration.erasure.requests import (
     canonical_phone_hash,
     ensure_erasure_tables,
     erase_history,
+    hash_clear_identifiers,
 )
 from orchestration.run import run_daily_refresh
-from orchestration.settings import DEFAULT_HASH_SALT, SiyuSettings
+from orchestration.settings import SiyuSettings
+from tests.conftest import TEST_HASH_KEY
 from tests.fixtures import identity_landing as scenario
 
 TAG_HISTORY_LOG = "snapshots.int_customer_tags__recorded"
@@ -32,9 +34,10 @@ PHONE_COLUMNS = [
 def test_erasure_hashes_raw_phones_exactly_like_staging(
     quirk_db, raw_table, raw_column, model, hash_column
 ):
+    TEST_HASH_KEY.bind(quirk_db)
     rows = quirk_db.execute(
         f"""
-        select staged.{hash_column}, {canonical_phone_hash(f"raw.{raw_column}", DEFAULT_HASH_SALT)}
+        select staged.{hash_column}, {canonical_phone_hash(f"raw.{raw_column}")}
         from raw.{raw_table} as raw
         inner join staging.{model} as staged
             on staged.source_file = raw._file_name
@@ -156,8 +159,8 @@ def test_the_person_leaves_the_history_kept_between_runs(erased):
     assert (
         count(
             work,
-            "select count(*) from raw.erased_customers where customer_id = ?",
-            [erased.alice_id],
+            "select count(*) from raw.erased_customers where customer_id_hash = ?",
+            [TEST_HASH_KEY.hexdigest(erased.alice_id)],
         )
         == 1
     )
@@ -180,7 +183,10 @@ def test_erase_history_deletes_erased_customers_from_every_history_table():
     the erased customers' rows, in any of its customer-id columns, and keeps the others."""
     con = duckdb.connect()
     ensure_erasure_tables(con)
-    con.execute("insert into raw.erased_customers values ('gone', 'request_001.csv', now())")
+    con.execute(
+        "insert into raw.erased_customers values (?, 'request_001.csv', now(), null)",
+        [TEST_HASH_KEY.hexdigest("gone")],
+    )
     for table, columns in HISTORY_TABLES.items():
         schema = table.split(".")[0]
         con.execute(f"create schema if not exists {schema}")
@@ -189,9 +195,44 @@ def test_erase_history_deletes_erased_customers_from_every_history_table():
             values = ", ".join("'gone'" if c == column else f"'kept{index}'" for c in columns)
             con.execute(f"insert into {table} values ({values})")
         con.execute(f"insert into {table} values ({', '.join(repr('kept') for _ in columns)})")
-    deleted = erase_history(con)
+    deleted = erase_history(con, TEST_HASH_KEY)
     assert deleted == {table: len(columns) for table, columns in HISTORY_TABLES.items()}
     for table in HISTORY_TABLES:
         assert con.execute(f"select count(*) from {table}").fetchone()[0] == 1, table
     con.execute("drop table marts.customer_tag_history")
-    assert "marts.customer_tag_history" not in erase_history(con)  # a missing table is skipped
+    assert "marts.customer_tag_history" not in erase_history(con, TEST_HASH_KEY)  # skipped
+
+
+def test_bookkeeping_written_in_clear_before_is_upgraded_to_keyed_hashes():
+    """A warehouse from before keyed hashes kept the requested identifiers in clear."""
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.deletion_requests as select 'r.csv' as file_name, 'h' as file_hash, "
+        "1::bigint as row_number, 'unionid' as id_type, 'oUnALICE' as id_value, "
+        "now()::timestamp as received_at"
+    )
+    con.execute(
+        "create table raw.erasure_identifiers as select 'unionid' as id_type, "
+        "'oUnALICE' as id_value, 'r.csv' as requested_by_file, now()::timestamp as resolved_at"
+    )
+    con.execute(
+        "create table raw.erased_customers as select 'C0042' as customer_id, "
+        "'r.csv' as requested_by_file, now()::timestamp as resolved_at"
+    )
+    ensure_erasure_tables(con)
+    assert hash_clear_identifiers(con, TEST_HASH_KEY) == 3
+    assert con.execute("select id_value_hash from raw.deletion_requests").fetchall() == [
+        (TEST_HASH_KEY.hexdigest("oUnALICE"),)
+    ]
+    assert con.execute("select id_value_hash from raw.erasure_identifiers").fetchall() == [
+        (TEST_HASH_KEY.hexdigest("oUnALICE"),)
+    ]
+    assert con.execute("select customer_id_hash from raw.erased_customers").fetchall() == [
+        (TEST_HASH_KEY.hexdigest("C0042"),)
+    ]
+    columns = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw'"
+    ).fetchall()
+    assert ("id_value",) not in columns and ("customer_id",) not in columns
+    assert hash_clear_identifiers(con, TEST_HASH_KEY) == 0

@@ -18,9 +18,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.hash_key import KEY_ENV
 from orchestration.publish.audit import load_audit_config
 from orchestration.run_guard.lock import lock_path, read_holder
 from orchestration.settings import REPO_ROOT, environment_set
+from tests.conftest import TEST_HASH_KEY
 
 RUN_SECONDS = 900  # a whole run at the suite's scale takes about a minute on 2 busy cores
 POLL_SECONDS = 0.02
@@ -64,6 +66,8 @@ class Deployment:
             "SIYU_AUDIENCE_EXPORT_DIR": str(self.root / "audiences"),
             # CI's disk may be small; the preflight's own tests cover the default
             "SIYU_MIN_FREE_MB": "10",
+            # the generated landing is not the committed sample: every run hashes with one key
+            KEY_ENV: TEST_HASH_KEY.secret.decode(),
             "DAGSTER_HOME": str(self.dagster_home),
         }
 

@@ -128,7 +128,7 @@ def baseline(landing, root) -> Baseline:
 
 def test_a_second_run_beside_a_running_one_is_refused_naming_it(baseline):
     second = baseline.second
-    assert second.process.returncode == 1, second.describe()
+    assert second.process.returncode == 2, second.describe()  # did not start
     assert (
         "NOT PUBLISHED: the run did not start: another siyu run is running on this working "
         f"warehouse: run {baseline.uninterrupted_run_id} (pid {baseline.uninterrupted.process.pid}"

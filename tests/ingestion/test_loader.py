@@ -6,22 +6,15 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from orchestration.ingestion.loader import ingest_files, landing_files
+from orchestration.ingestion.landing import landing_files
+from orchestration.ingestion.loader import ingest_files
 from orchestration.ingestion.specs import load_source_specs
 
 SPECS = load_source_specs()
 LOADED_AT = datetime(2026, 11, 25, 6, 0, 0)
 MP_HEADER = "openid,unionid,phone,register_time,scene,scene_query\n"
-
-
-@pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    yield connection
-    connection.close()
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -229,11 +222,20 @@ def test_nested_tag_groups_carry_their_parent_fields(con, tmp_path):
     ).fetchall() == [("g1", "肤质", "t1", "干皮", None), ("g1", "肤质", "t2", "油皮", "true")]
 
 
-def test_unparsable_json_file_is_quarantined_not_crashing(con, tmp_path):
-    write(tmp_path / "ads_tencent" / "page.json", '{"code":0,"data":{"list":[{"date":')
+def test_a_truncated_json_file_is_refused_with_the_line_where_it_stops(con, tmp_path):
+    """How many records a JSON file cut short held cannot be known: it is refused, not counted
+    as one quarantined record, and its hash is not recorded (a re-delivery loads)."""
+    write(tmp_path / "ads_tencent" / "page.json", '{"code":0,\n"data":{"list":[{"date":')
     report = ingest(con, "ads_tencent", tmp_path)
-    assert (report.rows_loaded, report.rows_quarantined) == (0, 1)
-    assert quarantine(con)[0][4].startswith("malformed JSON file")
+
+    (outcome,) = report.files
+    assert (outcome.status, outcome.rows_read) == ("refused", 0)
+    assert outcome.detail == (
+        "unreadable: malformed JSON at line 2, column 25: Expecting value (the file ends there: "
+        "cut short?)"
+    )
+    assert quarantine(con) == []
+    assert con.execute("select count(*) from raw.loaded_files").fetchone() == (0,)
 
 
 def test_oa_error_response_is_quarantined_and_success_pages_need_no_errcode(con, tmp_path):
@@ -465,7 +467,7 @@ def test_quarantined_rows_keep_their_own_file_and_row_numbers_in_a_batch(con, tm
     assert json.loads(raw_records[1][0])["register_time"] == "not a time"
 
 
-def test_a_malformed_json_file_in_a_batch_is_quarantined_alone(con, tmp_path):
+def test_a_malformed_json_file_in_a_batch_is_refused_alone(con, tmp_path):
     def page(*openids: str) -> str:
         return json.dumps({"user_info_list": [{"openid": o, "subscribe": 1} for o in openids]})
 
@@ -476,9 +478,10 @@ def test_a_malformed_json_file_in_a_batch_is_quarantined_alone(con, tmp_path):
 
     assert [(o.status, o.rows_loaded, o.rows_quarantined) for o in report.files] == [
         ("loaded", 3, 0),
-        ("loaded", 0, 1),
+        ("refused", 0, 0),
         ("loaded", 2, 0),
     ]
+    assert report.files[1].detail.startswith("unreadable: malformed JSON at line 1, column 32")
     assert con.execute(
         "select _file_name, _row_number, openid from raw.oa_followers order by 1, 2"
     ).fetchall() == [
@@ -488,9 +491,7 @@ def test_a_malformed_json_file_in_a_batch_is_quarantined_alone(con, tmp_path):
         ("oa_followers/p3.json", 1, "oOA4"),
         ("oa_followers/p3.json", 2, "oOA5"),
     ]
-    (failure,) = quarantine(con)
-    assert failure[1:3] == ("oa_followers/p2.json", 1)
-    assert failure[4].startswith("malformed JSON file")
+    assert quarantine(con) == []
 
 
 def test_records_are_numbered_in_page_order_within_each_file(con, tmp_path):
@@ -555,7 +556,7 @@ def test_a_file_duckdb_cannot_read_is_refused_and_the_batch_loads(con, tmp_path)
     report = ingest(con, "mp_users", tmp_path)
 
     assert [o.status for o in report.files] == ["loaded", "refused", "loaded"]
-    assert report.files[1].detail.startswith("unreadable: ")
+    assert report.files[1].detail.startswith("unreadable: a carriage return alone in line 2")
     assert con.execute("select openid from raw.mp_users order by 1").fetchall() == [
         ("oMP1",),
         ("oMP3",),

@@ -8,8 +8,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.ingestion.landing import landing_files
 from orchestration.ingestion.ledger import ledger_path, record_files
-from orchestration.ingestion.loader import ingest_files, landing_files
+from orchestration.ingestion.loader import ingest_files
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import build_refresh_schedule

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingestion.loader import ingest_files, landing_files
+from orchestration.ingestion.landing import landing_files
+from orchestration.ingestion.loader import ingest_files
 from orchestration.ingestion.specs import load_source_specs
 from orchestration.quality.results import SuiteResult
 from orchestration.quality.runner import run_suite

@@ -55,7 +55,7 @@ def test_a_second_run_is_refused_in_its_first_second_naming_the_running_run(
     assert f"(pid {holder.pid}, started " in summary
     assert "NOT PUBLISHED: the run did not start" in summary
     # refused before it built the definitions or parsed dbt: neither was even imported
-    assert summary.strip().endswith("exit 1 dagster imported False dbt imported False")
+    assert summary.strip().endswith("exit 2 dagster imported False dbt imported False")
     assert not deployment.warehouse_path.exists()
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from orchestration import spark
 from orchestration.settings import DEFAULT_LANDING_DIR, environment_set
-from tests.conftest import ingest_landing
+from tests.conftest import TEST_HASH_KEY, ingest_landing
 from tests.dbt_runner import project_args, run_dbt
 
 
@@ -56,7 +56,13 @@ class SparkDbt:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"SIYU_TARGET": "spark", **spark.spark_env(self.spark_dir)}
+        """The spark target, its folder, and the hash key's blocks (as siyu's dbt step passes
+        them: the Spark profile reads them into the session's conf)."""
+        return {
+            "SIYU_TARGET": "spark",
+            **spark.spark_env(self.spark_dir),
+            **TEST_HASH_KEY.blocks().dbt_environment(),
+        }
 
     def run(self, args: list[str]) -> None:
         invoke_dbt(args, self.env, self.target_path)

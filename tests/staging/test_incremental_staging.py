@@ -8,31 +8,15 @@ To see which rows a build read, the test marks every staged row after the first 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
-from tests.fixtures.identity_landing import MEMBER_HEADER
+from tests.staging.members import MEMBERS, staged_members, write_members
 
-MEMBERS = ["--select", "stg_pos__members"]
 MARK = -1
-
-
-def _write_members(landing: Path, day: str, rows: list[str]) -> None:
-    path = landing / "pos_members" / f"{day}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(MEMBER_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-
-
-def _members(warehouse: Path) -> dict[str, tuple[str, int]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select member_id, member_level, points from staging.stg_pos__members"
-        ).fetchall()
-    return {member_id: (level, points) for member_id, level, points in rows}
 
 
 @dataclass(frozen=True)
@@ -45,7 +29,7 @@ class Builds:
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     root = tmp_path_factory.mktemp("incremental_staging")
     landing, warehouse, target = root / "landing", root / "warehouse.duckdb", root / "target"
-    _write_members(
+    write_members(
         landing,
         "day1",
         [
@@ -57,7 +41,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     run_dbt(["run", *MEMBERS], warehouse, target)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"update staging.stg_pos__members set points = {MARK}")
-    _write_members(
+    write_members(
         landing,
         "day2",
         [
@@ -67,9 +51,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     )
     ingest_landing(warehouse, landing)  # stamps day 2 after day 1, though its clock is fixed
     run_dbt(["run", *MEMBERS], warehouse, target)
-    after_day2 = _members(warehouse)
+    after_day2 = staged_members(warehouse)
     run_dbt(["run", *MEMBERS, "--full-refresh"], warehouse, target)
-    return Builds(after_day2, _members(warehouse))
+    return Builds(after_day2, staged_members(warehouse))
 
 
 def test_an_incremental_build_leaves_the_rows_of_earlier_loads_alone(builds: Builds):

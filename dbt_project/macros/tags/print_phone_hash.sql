@@ -1,6 +1,6 @@
 {#-
     Operation: prints the phone_hash of a mobile number, hashed exactly as staging does
-    (hash_phone with this deployment's salt), for the opt-out and manual-tag seeds, which never
+    (hash_phone with this deployment's hash key), for the opt-out and manual-tag seeds, which never
     hold a phone in clear:  dbt run-operation print_phone_hash --args '{phone: "138 1234 5678"}'
 -#}
 {% macro print_phone_hash(phone) -%}

@@ -4,7 +4,7 @@
     digits, so hex hashes and ids do not count; the same rule as orchestration/privacy.py, which
     also reads through spaces and dashes). Apply it to every model that
     may have seen a phone: raw phones stop at staging.
-    Columns named *_hash are skipped: a salted SHA-256 in hex is not a phone, yet 1 hash in ~300
+    Columns named *_hash are skipped: a keyed hash in hex is not a phone, yet 1 hash in ~300
     holds such a digit run by chance. So are the platform ids in var siyu_pii_scan_exempt_columns
     (an 11-digit WeChat Pay coupon_id looks like a mobile); exclude_columns adds more names.
 -#}

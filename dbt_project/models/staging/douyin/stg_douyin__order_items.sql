@@ -19,7 +19,7 @@ renamed as (
         {{ text_to_yuan('shipping_fee') }} as shipping_fee,
         {{ text_to_yuan('discount_amount') }} as discount_amount,
         {{ trim_text('payment_method') }} as payment_method,
-        {{ salted_hash(
+        {{ keyed_hash(
             "concat_ws('|', " ~ trim_text('receiver_name') ~ ", " ~ mask_phone('receiver_mobile') ~ ", "
             ~ trim_text('province') ~ ", " ~ trim_text('city') ~ ", " ~ trim_text('district') ~ ")"
         ) }} as buyer_key_hash,

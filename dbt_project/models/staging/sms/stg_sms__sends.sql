@@ -11,7 +11,7 @@ renamed as (
     select
         {{ hash_phone('phone_num') }} as phone_hash,
         {{ phone_kind('phone_num') }} as phone_kind,
-        {{ salted_hash(phone_without_separators('phone_num')) }} as recipient_key,
+        {{ keyed_hash(phone_without_separators('phone_num')) }} as recipient_key,
         try_cast({{ trim_text('send_status') }} as integer) as send_status_code,
         {{ trim_text('err_code') }} as error_code,
         {{ trim_text('template_code') }} as template_code,

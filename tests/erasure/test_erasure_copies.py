@@ -1,0 +1,87 @@
+"""Copies an erasure must reach besides the raw tables: deleted rows in a DuckDB file's free
+blocks (compaction), quarantined records."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import duckdb
+
+from orchestration.erasure.copies import compact_warehouse, complete_erasures
+from orchestration.erasure.requests import (
+    ERASED_CUSTOMERS_TABLE,
+    ERASURE_TABLE,
+    ensure_erasure_tables,
+    erase_source,
+)
+from orchestration.ingestion.loader import QUARANTINE_TABLE, ensure_raw_tables
+from orchestration.ingestion.specs import load_source_specs
+from tests.conftest import TEST_HASH_KEY, phone_hash
+
+TOKENS = "select md5(range::varchar) || md5((range * 7)::varchar) as v from range(20000)"
+
+
+def test_a_deleted_row_stays_in_the_file_until_the_warehouse_is_compacted(tmp_path):
+    path = tmp_path / "数据 work" / "w.duckdb"
+    path.parent.mkdir()
+    person = f"oPERSON{secrets.token_hex(12)}"
+    with duckdb.connect(str(path)) as con:
+        # strings stored as written (DuckDB may compress them, which would hide them from a byte
+        # scan whether deleted or not)
+        con.execute("set force_compression = 'uncompressed'")
+        con.execute(f"create table kept as {TOKENS}")
+        con.execute("insert into kept values (?)", [person])
+        con.execute("checkpoint")
+        con.execute("delete from kept where v = ?", [person])
+        con.execute("checkpoint")
+        assert con.execute("select count(*) from kept where v = ?", [person]).fetchone() == (0,)
+    assert person.encode() in path.read_bytes()  # the query says gone; the bytes are still there
+    compact_warehouse(path)
+    assert person.encode() not in path.read_bytes()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from kept").fetchone() == (20000,)
+    assert sorted(child.name for child in path.parent.iterdir()) == ["w.duckdb"]
+
+
+def test_nothing_is_removed_or_compacted_without_a_pending_erasure(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        ensure_erasure_tables(con)
+        con.execute(
+            f"insert into {ERASED_CUSTOMERS_TABLE} values ('h', 'request.csv', now(), now())"
+        )
+    (tmp_path / "parquet" / "20260101T000000Z").mkdir(parents=True)
+    completion = complete_erasures(
+        work, tmp_path / "siyu.duckdb", tmp_path / "parquet", tmp_path / "audiences", datetime.now()
+    )
+    assert (completion.customers, completion.removed, completion.compacted) == (0, [], False)
+    assert (tmp_path / "parquet" / "20260101T000000Z").is_dir()
+
+
+def test_quarantined_records_naming_the_person_are_erased_and_others_stay():
+    """raw.quarantine keeps the text of records that failed to load: a person's id (or phone)
+    in that text is a copy too."""
+    spec = load_source_specs()["mp_users"]
+    con = duckdb.connect()
+    ensure_raw_tables(con, spec)
+    ensure_erasure_tables(con)
+    for id_type, value in [("mp_openid", "oPERSON_1-x"), ("phone_hash", phone_hash("13812345678"))]:
+        con.execute(
+            f"insert into {ERASURE_TABLE} values (?, ?, 'request.csv', now())",
+            [id_type, TEST_HASH_KEY.hexdigest(value)],
+        )
+    records = {
+        "the person's openid": "oPERSON_1-x,oUn9,,bad time,1,",
+        "the person's phone": 'oOTHER,oUn8,"138-1234-5678",bad time,1,',
+        "someone else": "oOTHER_2,oUn7,13900001111,bad time,1,",
+    }
+    for row, record in enumerate(records.values(), start=1):
+        con.execute(
+            f"insert into {QUARANTINE_TABLE} values ('mp_users', 'a.csv', 'h', ?, "
+            "'register_time', 'not a time', ?, now())",
+            [row, record],
+        )
+    erase_source(con, spec, TEST_HASH_KEY, datetime.now())
+    left = con.execute(f"select raw_record from {QUARANTINE_TABLE}").fetchall()
+    assert left == [(records["someone else"],)]
