@@ -17,6 +17,7 @@ from orchestration.publish.assets import build_publish_assets
 from orchestration.quality.checks import build_mart_checks, build_raw_source_checks
 from orchestration.reports.assets import build_report_asset
 from orchestration.resources import WarehouseResource
+from orchestration.run_guard.executor import build_guarded_executor
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
 from orchestration.settings import SiyuSettings
@@ -45,6 +46,8 @@ def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:
             *build_mart_checks(marts, blocking=True),
         ],
         jobs=[daily_refresh, withdraw_file_job],
+        # every job (daily_refresh, withdraw_file, a launch from the UI): in-process, one at a time
+        executor=build_guarded_executor(settings),
         loggers={"console": console_logger},
         schedules=[build_refresh_schedule(settings)],
         sensors=[landing_files_sensor],

@@ -8,5 +8,6 @@ daily_refresh = dg.define_asset_job(
     name="daily_refresh",
     selection=dg.AssetSelection.all(),
     description="Load new channel exports into raw, then dbt build (models + tests).",
-    executor_def=dg.in_process_executor,
+    # the executor is the definitions' default: in-process, inside the run guard
+    # (orchestration/run_guard/executor.py)
 )

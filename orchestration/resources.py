@@ -59,6 +59,8 @@ class WarehouseResource(dg.ConfigurableResource):
     spark_dir: str | None = None
     force_build: bool = False
     full_refresh: bool = False
+    # publish although the contract marts shrink more than the audit allows (publish/audit.yml)
+    allow_shrink: bool = False
 
     @classmethod
     def from_settings(cls, settings: SiyuSettings) -> WarehouseResource:
@@ -71,6 +73,7 @@ class WarehouseResource(dg.ConfigurableResource):
             spark_dir=str(settings.spark_dir),
             force_build=settings.force_build,
             full_refresh=settings.full_refresh,
+            allow_shrink=settings.allow_shrink,
         )
 
     @property

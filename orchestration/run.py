@@ -2,6 +2,11 @@
 
 This is what `make run` calls. It uses the Dagster instance in DAGSTER_HOME when set (the
 Makefile points it at the git-ignored .dagster_home/), else an ephemeral one.
+
+Before anything else, even importing the pipeline (4 s), the run passes the run guard
+(orchestration/run_guard): one run at a time, the leftovers of an interrupted run removed, the
+folders it writes checked. So the modules of the pipeline are imported inside the functions that
+use them, not here.
 """
 
 from __future__ import annotations
@@ -9,23 +14,22 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
+import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import dagster as dg
-import duckdb
-
-from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
-from orchestration.dbt.assets import DBT_BUILD_METADATA
-from orchestration.hash_key import HashKey, HashKeyError
-from orchestration.identity.summary import identity_summary_lines
-from orchestration.ingestion.assets import unread_in_landing
-from orchestration.publish.publisher import last_publish, published_version
-from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
-from orchestration.quality.checks import FILES_AT_FAULT_METADATA
-from orchestration.reports.assets import report_summary_lines
-from orchestration.reports.roi import top_campaigns_text
-from orchestration.resources import WarehouseResource
+from orchestration.hash_key import HashKeyError
+from orchestration.publish.record import describe_published
+from orchestration.run_guard.guard import guarded_run
+from orchestration.run_guard.lock import RunLockedError
+from orchestration.run_guard.preflight import PreflightError
 from orchestration.settings import SiyuSettings
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from orchestration.hash_key import HashKey
 
 JOB_NAME = "daily_refresh"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -52,6 +56,11 @@ class RunSummary:
     # the dbt build was skipped: nothing it reads changed since the published version
     # (orchestration/dbt/build_inputs.py); the marts, checks and publish are those of that version
     build_skipped: bool = False
+    # why the job did not run at all: another run holds the lock, a folder check failed, or an
+    # error before its first step
+    not_started: str | None = None
+    # what the start removed after an interrupted run (orphaned dbt, publish debris)
+    cleaned: list[str] = field(default_factory=list)
     # what the landing folder holds that no step reads (unknown folders, stray files)
     landing_unread: list[str] = field(default_factory=list)
     # which hash key the run used (HashKey.notice: never the key)
@@ -63,7 +72,27 @@ def _metadata_int(metadata: dict, key: str) -> int:
     return int(value.value) if value is not None else 0
 
 
+def failure_message(error: object | None) -> str:
+    """What went wrong in a failed step: the innermost cause (Dagster wraps what a step raised
+    in an error of its own, which says only which step it was); a `dg.Failure`, which a step
+    raises to say why in its own words, without its class name."""
+    if error is None:
+        return "unknown error"
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    message = error.message.strip()
+    if error.cls_name == "Failure":
+        message = message.split(": ", 1)[-1]
+    return message
+
+
 def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
+    import dagster as dg
+
+    from orchestration.dbt.assets import DBT_BUILD_METADATA
+    from orchestration.quality.checks import CHECK_NAME as SUITE_CHECK_NAME
+    from orchestration.quality.checks import FILES_AT_FAULT_METADATA
+
     summary = RunSummary(success=result.success, seconds=seconds)
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
@@ -98,16 +127,24 @@ def summarise(result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
             observation = event.asset_observation_data.asset_observation
             summary.build_skipped |= DBT_BUILD_METADATA in observation.metadata
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "unknown error"
+            message = failure_message(event.step_failure_data.error)
             summary.failures.append(f"{event.step_key}: {message}")
     return summary
 
 
 def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
+    outcome = "SUCCESS" if summary.success else "FAILED"
+    header = f"siyu {JOB_NAME}: {outcome} in {summary.seconds:.1f} s"
+    places = [
+        f"working warehouse: {settings.work_warehouse_path}",
+        f"landing:   {settings.landing_dir}",
+    ]
+    if summary.not_started is not None:
+        return "\n".join(["", header, "", *publish_lines(summary, settings), *places])
     lines = [
         "",
-        f"siyu {JOB_NAME}: {'SUCCESS' if summary.success else 'FAILED'} in {summary.seconds:.1f} s",
+        header,
+        *(f"after an interrupted run: {line}" for line in summary.cleaned),
         "",
         f"{'source':<18}{'loaded':>10}{'quarantined':>13}{'files new':>11}{'skipped':>9}",
     ]
@@ -140,11 +177,7 @@ def format_summary(summary: RunSummary, settings: SiyuSettings) -> str:
     lines += ["", *summary.mart_lines] if summary.mart_lines else []
     lines += ["", *publish_lines(summary, settings)]
     lines += [summary.hash_key_line] if summary.hash_key_line else []
-    lines += [
-        f"working warehouse: {settings.work_warehouse_path}",
-        f"landing:   {settings.landing_dir}",
-        "quarantined rows: select * from raw.quarantine",
-    ]
+    lines += [*places, "quarantined rows: select * from raw.quarantine"]
     return "\n".join(lines)
 
 
@@ -159,13 +192,28 @@ def suites_line(summary: RunSummary) -> str:
     return "expectation suites (expectations/): " + (", ".join(parts) or "none ran")
 
 
+def why_not_published(summary: RunSummary) -> str:
+    """The first reason nothing was published, in a sentence."""
+    if summary.not_started is not None:
+        return f"the run did not start: {summary.not_started}"
+    if summary.failures:
+        step, _, message = summary.failures[0].partition(": ")
+        first_line = message.splitlines()[0] if message else "no message"
+        return f"step {step} failed: {first_line}"
+    if summary.checks_failed:
+        return f"a blocking check failed: {', '.join(summary.checks_failed)}"
+    return "the run did not finish"
+
+
 def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
+    """What BI tools see after this run; read from the publish record beside the working
+    warehouse, never from the published file (a BI tool may hold it)."""
+    version = describe_published(settings.work_warehouse_path, settings.warehouse_path)
     if summary.build_skipped and not summary.failures:
         return [
-            f"unchanged: {settings.warehouse_path}, version "
-            f"{published_version(settings.warehouse_path)}: nothing the dbt build reads changed "
-            "since, so the build, its checks and publishing were skipped (SIYU_FORCE_BUILD=1 "
-            "rebuilds)"
+            f"unchanged: {settings.warehouse_path}, version {version}: nothing the dbt build "
+            "reads changed since, so the build, its checks and publishing were skipped "
+            "(SIYU_FORCE_BUILD=1 rebuilds)"
         ]
     if summary.published:
         lines = [
@@ -174,24 +222,25 @@ def publish_lines(summary: RunSummary, settings: SiyuSettings) -> list[str]:
         if "parquet_manifest" in summary.published:
             lines.append(f"parquet:   {summary.published['parquet_manifest']}")
         return lines
-    previous = last_publish(settings.warehouse_path)
-    kept = (
-        f"version {previous[0]} published {previous[1]:%Y-%m-%d %H:%M} UTC"
-        if previous
-        else ("nothing has been published yet")
-    )
+    kept = "nothing has been published yet" if version == "none" else f"version {version}"
     return [
-        "NOT PUBLISHED: a blocking check failed or a step did not finish; the published "
-        f"warehouse {settings.warehouse_path} is untouched ({kept})"
+        f"NOT PUBLISHED: {why_not_published(summary)}",
+        f"The published warehouse {settings.warehouse_path} is untouched: {kept}.",
     ]
 
 
 def run_daily_refresh(
-    settings: SiyuSettings, instance: dg.DagsterInstance | None = None
+    settings: SiyuSettings,
+    instance: dg.DagsterInstance | None = None,
+    run_id: str | None = None,
 ) -> RunSummary:
     """Run the job in this process; the instance defaults to DAGSTER_HOME's, else ephemeral.
     Raises HashKeyError, before anything runs, when the hash key is refused."""
+    import dagster as dg
+
     from orchestration.definitions import build_definitions
+    from orchestration.ingestion.assets import unread_in_landing
+    from orchestration.resources import WarehouseResource
 
     hash_key = WarehouseResource.from_settings(settings).hash_key()
     definitions = build_definitions(settings)
@@ -200,17 +249,29 @@ def run_daily_refresh(
         has_home = bool(os.environ.get("DAGSTER_HOME"))
         instance = dg.DagsterInstance.get() if has_home else dg.DagsterInstance.ephemeral()
     started = time.perf_counter()
-    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET_LOGS, run_id=run_id
+    )
     summary = summarise(result, time.perf_counter() - started)
     summary.landing_unread = unread_in_landing(settings.landing_dir).lines()
     summary.hash_key_line = hash_key.notice()
     if result.success:
-        summary.mart_lines = mart_summary_lines(settings, hash_key)
+        try:
+            summary.mart_lines = mart_summary_lines(settings, hash_key)
+        except Exception as error:  # figures only: the run's outcome stands
+            summary.mart_lines = [f"headline figures not read from the marts: {error}"]
     return summary
 
 
 def mart_summary_lines(settings: SiyuSettings, hash_key: HashKey) -> list[str]:
     """Headline figures read back from the marts just built."""
+    import duckdb
+
+    from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
+    from orchestration.identity.summary import identity_summary_lines
+    from orchestration.reports.assets import report_summary_lines
+    from orchestration.reports.roi import top_campaigns_text
+
     with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
         return [
             *identity_summary_lines(con, hash_key, settings.ground_truth_dir),
@@ -223,14 +284,32 @@ def mart_summary_lines(settings: SiyuSettings, hash_key: HashKey) -> list[str]:
         ]
 
 
+def guarded_daily_refresh(settings: SiyuSettings) -> RunSummary:
+    """The job inside the run guard; whatever stops it, a summary that says why."""
+    run_id = str(uuid.uuid4())
+    started = time.perf_counter()
+    try:
+        with guarded_run(settings, run_id) as leftovers:
+            summary = run_daily_refresh(settings, run_id=run_id)
+    except (RunLockedError, PreflightError, HashKeyError) as refused:
+        return RunSummary(False, time.perf_counter() - started, not_started=str(refused))
+    except Exception as error:  # the summary says what stopped the run
+        traceback.print_exc()
+        return RunSummary(
+            False,
+            time.perf_counter() - started,
+            not_started=f"{type(error).__name__}: {str(error).strip() or 'no message'}",
+        )
+    summary.cleaned = leftovers.lines()
+    return summary
+
+
 def main() -> int:
     settings = SiyuSettings.from_env()
-    try:
-        summary = run_daily_refresh(settings)
-    except HashKeyError as refused:
-        print(f"siyu {JOB_NAME}: NOT STARTED: {refused}", file=sys.stderr)
-        return 2
+    summary = guarded_daily_refresh(settings)
     print(format_summary(summary, settings))
+    if summary.not_started is not None:
+        return 2
     is_current = summary.published or summary.build_skipped
     return 0 if summary.success and not summary.checks_failed and is_current else 1
 

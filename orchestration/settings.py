@@ -18,6 +18,11 @@ DEFAULT_SPARK_DIR = REPO_ROOT / "warehouse" / "spark"
 DISABLED = {"", "0", "off", "false", "no", "none"}
 DEFAULT_REFRESH_CRON = "0 6 * * *"
 DEFAULT_DBT_TARGETS_KEPT = 10
+# free space each folder a run writes must have before it starts (orchestration/run_guard/
+# preflight.py): a scale-1 deployment (100,000 people) has a ~930 MB working warehouse whose full
+# rebuild writes new tables before the old ones are freed, and publishes a ~200 MB DuckDB copy
+# and the Parquet copy beside the versions in place; 1 GB covers that run with room to spare
+DEFAULT_MIN_FREE_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,10 @@ class SiyuSettings:
     # dbt invocation target folders kept after a build (orchestration/dbt/targets.py)
     dbt_targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
     # the hash key is no setting: a secret, read where it is used (orchestration/hash_key.py)
+    # the least free space (MB) in each folder a run writes (orchestration/run_guard/preflight.py)
+    min_free_mb: int = DEFAULT_MIN_FREE_MB
+    # publish although the contract marts shrink more than the audit allows (publish/audit.yml)
+    allow_shrink: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> SiyuSettings:
@@ -67,6 +76,8 @@ class SiyuSettings:
             force_build=is_switched_on(env.get("SIYU_FORCE_BUILD")),
             full_refresh=is_switched_on(env.get("SIYU_FULL_REFRESH")),
             dbt_targets_kept=_count(env, "SIYU_DBT_TARGETS_KEPT", DEFAULT_DBT_TARGETS_KEPT),
+            min_free_mb=_count(env, "SIYU_MIN_FREE_MB", DEFAULT_MIN_FREE_MB),
+            allow_shrink=is_switched_on(env.get("SIYU_ALLOW_SHRINK")),
         )
 
 

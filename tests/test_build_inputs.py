@@ -16,7 +16,8 @@ from orchestration.dbt.build_inputs import (
     recorded_build,
     table_fingerprint,
 )
-from orchestration.publish.publisher import PUBLISH_LOG_TABLE, publish_marts, published_inputs
+from orchestration.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
+from orchestration.publish.record import current_publish
 from orchestration.settings import SiyuSettings
 
 ORDERS = [(1, "2026-11-01", 99.5, "a"), (2, "2026-11-02", 10.0, None), (3, "2026-11-03", 0.0, "c")]
@@ -145,24 +146,22 @@ def make_work(path: Path, recorded: str | None) -> None:
             record_build(work, recorded)
 
 
+def published_inputs(work: Path, published: Path) -> str | None:
+    record = current_publish(work, published)
+    return record.inputs_fingerprint if record else None
+
+
 def test_the_published_version_carries_the_inputs_its_marts_were_built_from(tmp_path):
     work, published = tmp_path / "work.duckdb", tmp_path / "siyu.duckdb"
-    assert published_inputs(published) is None  # nothing published yet
+    assert published_inputs(work, published) is None  # nothing published yet
     make_work(work, recorded="digest-1")
     publish_marts(work, published)
-    assert published_inputs(published) == "digest-1"
+    assert published_inputs(work, published) == "digest-1"
+    with duckdb.connect(str(published), read_only=True) as con:  # BI tools read it there
+        assert con.execute(f"select inputs_fingerprint from {PUBLISH_LOG_TABLE}").fetchone() == (
+            "digest-1",
+        )
     work.unlink()
     make_work(work, recorded=None)  # e.g. built before siyu recorded inputs
     publish_marts(work, published)
-    assert published_inputs(published) is None
-
-
-def test_a_publish_log_without_inputs_reads_as_unknown(tmp_path):
-    published = tmp_path / "siyu.duckdb"
-    with duckdb.connect(str(published)) as con:
-        con.execute("create schema meta")
-        con.execute(
-            f"create table {PUBLISH_LOG_TABLE} as select 'v1' as publish_id, "
-            "now()::timestamp as published_at_utc, '{}' as tables_json"
-        )
-    assert published_inputs(published) is None
+    assert published_inputs(work, published) is None

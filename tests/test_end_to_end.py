@@ -17,7 +17,7 @@ import pytest
 from orchestration.dbt.build_inputs import recorded_build
 from orchestration.identity.accuracy import measure_identity_accuracy
 from orchestration.privacy import find_clear_mobiles
-from orchestration.publish.publisher import last_publish, published_inputs
+from orchestration.publish.record import current_publish
 from orchestration.quality.runner import run_suite
 from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
 from orchestration.run import RunSummary, format_summary, run_daily_refresh
@@ -127,11 +127,12 @@ def test_a_second_run_with_nothing_new_skips_the_build_and_keeps_the_published_v
     assert second.models_built == 0 and not second.published
     # the mart checks, the audit and publishing did not run; the raw suites did
     assert second.suites and all(name.startswith("raw/") for name in second.suites)
-    assert last_publish(settings.warehouse_path)[0] == first.published["publish_id"]
+    published = current_publish(settings.work_warehouse_path, settings.warehouse_path)
+    assert published.publish_id == first.published["publish_id"]
     with read_db(settings) as con:
         built_from = recorded_build(con)
     assert built_from is not None
-    assert published_inputs(settings.warehouse_path) == built_from
+    assert published.inputs_fingerprint == built_from
     assert "unchanged:" in format_summary(second, settings)
 
 

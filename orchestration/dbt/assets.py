@@ -37,7 +37,7 @@ from orchestration.dbt.incremental import (
 )
 from orchestration.dbt.targets import prune_invocation_targets
 from orchestration.erasure.requests import erase_history
-from orchestration.publish.publisher import published_inputs, published_version
+from orchestration.publish.record import current_publish, describe_published
 from orchestration.quality.preload import start_loading_great_expectations
 from orchestration.resources import WarehouseResource
 from orchestration.settings import (
@@ -66,6 +66,9 @@ FINGERPRINT_FILE = "siyu_parse_fingerprint.txt"
 PARSE_LOCK_FILE = ".siyu_parse.lock"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 MANIFEST_FILE = "manifest.json"
+DBT = "dbt"
+# the console script of orchestration/dbt/child_process.py (pyproject.toml)
+DBT_CHILD = "siyu-dbt"
 
 
 ENV_VAR_PATTERN = re.compile(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
@@ -207,6 +210,9 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         )
         # the key's fingerprint (a digest that tells nothing of it) with the hashing scheme
         hash_key = warehouse.hash_key()
+        # what is published, as recorded beside the working warehouse: the published file itself
+        # is never opened (a BI tool may hold it)
+        published = current_publish(Path(warehouse.warehouse_path), Path(warehouse.published_path))
         with warehouse.connect() as con:
             fingerprint = inputs_fingerprint(
                 con,
@@ -217,7 +223,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             decision = decide_build(
                 current=fingerprint,
                 built=recorded_build(con),
-                published=published_inputs(Path(warehouse.published_path)),
+                published=published.inputs_fingerprint if published else None,
                 builds_everything=builds_everything,
                 forced=warehouse.force_build or is_forced(context),
             )
@@ -303,7 +309,7 @@ def unchanged_observations(
 ) -> Iterator[dg.AssetObservation]:
     """Nothing is materialized, so the mart checks, the audit and publishing are skipped too;
     each mart is observed as current, with the version that holds it."""
-    version = published_version(Path(warehouse.published_path))
+    version = describe_published(Path(warehouse.warehouse_path), Path(warehouse.published_path))
     context.log.info(
         f"dbt build skipped: {decision.reason}; the marts stay at version {version}. "
         f"Force a rebuild with SIYU_FORCE_BUILD=1 or the run tag {FORCE_BUILD_TAG}=true."
@@ -352,7 +358,7 @@ class SiyuDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+        if Path(self.dbt_executable) in {beside_python(DBT), beside_python(DBT_CHILD)}:
             from dbt.version import __version__ as installed
 
             return version.parse(installed)
@@ -362,12 +368,25 @@ class SiyuDbtCliResource(DbtCliResource):
         return None
 
 
+def beside_python(name: str) -> Path:
+    """An executable of this Python environment (the venv's bin folder)."""
+    return Path(sys.executable).with_name(name)
+
+
+def dbt_executable() -> str:
+    """This environment's dbt, started as a child that dies with the run (siyu-dbt,
+    orchestration/dbt/child_process.py); plain dbt where siyu is not installed as a package."""
+    for name in (DBT_CHILD, DBT):
+        if beside_python(name).exists():
+            return str(beside_python(name))
+    return shutil.which(DBT) or DBT
+
+
 def build_dbt_resource(
     project: DbtProject, targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
 ) -> SiyuDbtCliResource:
     """The dbt CLI of this Python environment (the venv's), whatever PATH says."""
-    beside_python = Path(sys.executable).with_name("dbt")
-    executable = str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+    executable = dbt_executable()
     return SiyuDbtCliResource(
         project_dir=project, dbt_executable=executable, targets_kept=targets_kept
     )

@@ -11,8 +11,9 @@ marts already published.
 
 The digest of those inputs (`inputs_fingerprint`) is recorded in the working warehouse when a
 full build succeeds (`meta.dbt_build_inputs`), and travels with the marts into the published
-warehouse's publish log. A run skips the build (and so the mart checks, the audit and publishing,
-which follow it) only when
+warehouse's publish log and the publish record beside the working warehouse (orchestration/
+publish/record.py, what runs read). A run skips the build (and so the mart checks, the audit and
+publishing, which follow it) only when
 
 - the run builds every dbt asset (a subset run always builds, and clears the record),
 - no rebuild is forced (`SIYU_FORCE_BUILD=1`, or the run tag `siyu/force_build=true`),

@@ -6,9 +6,11 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
-from orchestration.publish.audit import audit_warehouse
-from orchestration.publish.publisher import publish_marts, published_version
+from orchestration.publish.audit import ALLOW_SHRINK_TAG, audit_warehouse
+from orchestration.publish.publisher import publish_marts
+from orchestration.publish.record import describe_published, read_publish_record
 from orchestration.resources import WarehouseResource
+from orchestration.settings import is_switched_on
 
 PUBLISH_GROUP = "publish"
 AUDIT_KEY = dg.AssetKey(["publish", "marts_audit"])
@@ -22,13 +24,24 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
         kinds={"duckdb"},
         description=(
             "Audits the working warehouse's marts (contract keys, clear mobiles, names and "
-            "addresses from the exports, contract reconciliations; orchestration/publish/"
-            "audit.yml). A failure stops the run before publishing."
+            "addresses from the exports, contract reconciliations, an empty raw layer, contract "
+            "marts shrinking against the published version; orchestration/publish/audit.yml). "
+            "A failure stops the run before publishing."
         ),
     )
     def marts_audit(context: AssetExecutionContext, warehouse: WarehouseResource):
+        work, published = Path(warehouse.warehouse_path), Path(warehouse.published_path)
+        record = read_publish_record(work, published)
+        allow_shrink = warehouse.allow_shrink or is_switched_on(
+            context.run.tags.get(ALLOW_SHRINK_TAG)
+        )
         with duckdb.connect(warehouse.warehouse_path, read_only=True) as con:
-            report = audit_warehouse(con)
+            report = audit_warehouse(
+                con,
+                published_rows=record.tables if record else None,
+                landing_dir=warehouse.landing_dir,
+                allow_shrink=allow_shrink,
+            )
         metadata = {
             "rules_checked": dg.MetadataValue.int(report.rules_checked),
             "failures": dg.MetadataValue.int(len(report.failures)),
@@ -36,17 +49,28 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
         if not report.passed:
             for line in report.lines():
                 context.log.error(f"audit failed: {line}")
-            kept = published_version(Path(warehouse.published_path))
+            kept = describe_published(work, published)
+            stays = (
+                "nothing was published before"
+                if kept == "none"
+                else f"the published marts stay at version {kept}"
+            )
             metadata["failed_rules"] = dg.MetadataValue.md(
                 "\n".join(f"- {line}" for line in report.lines())
             )
+            first, *rest = report.lines()
             raise dg.Failure(
-                description=(
-                    "Audit failed; nothing published. The published marts stay at version "
-                    f"{kept}:\n" + "\n".join(report.lines())
+                description="\n".join(
+                    [
+                        f"Audit failed ({len(report.failures)} failure(s)): {first}",
+                        *rest,
+                        f"Nothing published; {stays}.",
+                    ]
                 ),
                 metadata=metadata,
             )
+        for note in report.notes:
+            context.log.warning(note)
         return dg.MaterializeResult(metadata=metadata)
 
     @dg.asset(
@@ -55,8 +79,8 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
         group_name=PUBLISH_GROUP,
         kinds={"duckdb", "parquet"},
         description=(
-            "The audited marts copied into the published warehouse (SIYU_WAREHOUSE) by an atomic "
-            "rename, plus Parquet files per mart with a manifest (SIYU_PARQUET_DIR)."
+            "The audited marts copied into the published warehouse (SIYU_WAREHOUSE, read-only) "
+            "by an atomic rename, plus Parquet files per mart with a manifest (SIYU_PARQUET_DIR)."
         ),
     )
     def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource):
