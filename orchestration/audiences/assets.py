@@ -27,7 +27,8 @@ def build_audience_export_assets(
     export_dir: Path | None = None,
     upstream: tuple[dg.AssetKey, ...] = (AUDIENCE_MEMBERS_KEY, PUBLISHED_WAREHOUSE_KEY),
 ) -> list[dg.AssetsDefinition]:
-    """The export asset; it reads the published warehouse, so it runs after publishing."""
+    """The export asset; it runs after publishing and reads the marts just published from the
+    working warehouse (the published file, which BI tools may hold open, is never opened)."""
     target = export_dir or audience_export_dir()
 
     @dg.asset(
@@ -38,11 +39,11 @@ def build_audience_export_assets(
         description=(
             "Every audience of marts.audience_members as one CSV per channel "
             "(<audience_key>__<channel>.csv, UTF-8 with BOM) in SIYU_AUDIENCE_EXPORT_DIR, read "
-            "from the published warehouse."
+            "after publishing, from the marts just published (read from the working warehouse)."
         ),
     )
     def audience_files(context: AssetExecutionContext, warehouse: WarehouseResource):
-        with duckdb.connect(warehouse.published_path, read_only=True) as con:
+        with duckdb.connect(warehouse.warehouse_path, read_only=True) as con:
             files = export_all_audiences(con, target)
         context.log.info(f"wrote {len(files)} audience files to {target}")
         return dg.MaterializeResult(

@@ -2,8 +2,9 @@
 
 `render_reports(con, out_dir)` renders from a DuckDB connection into a folder (default
 `reports/` at the repository root, or SIYU_REPORTS_DIR) and returns the paths. The Dagster asset
-`reports/marketing_report` wraps it: it runs after the marts are published and reads the
-published warehouse, so the page only ever shows audited marts. The page is a list of sections
+`reports/marketing_report` wraps it: it runs only after the marts are published and reads them
+from the working warehouse, so the page only ever shows audited marts and the published file
+(which BI tools may hold open) is never opened. The page is a list of sections
 (orchestration.reports.sections): to add one (an ROI curve, say), write a SectionRenderer and
 append it to REPORT_SECTIONS.
 """
@@ -130,19 +131,21 @@ def build_report_asset(
         kinds={"python", "html"},
         description=(
             "Charts of the funnel, cohort retention, three-order strategy and guide leaderboard "
-            "(PNG) and one HTML page embedding them, rendered from the published marts into "
-            "SIYU_REPORTS_DIR (default reports/)."
+            "(PNG) and one HTML page embedding them, rendered after publishing from the marts "
+            "just published (read from the working warehouse, never from the file BI tools "
+            "hold open) into SIYU_REPORTS_DIR (default reports/)."
         ),
     )
     def marketing_report(
         context: AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         out_dir = reports_dir()
-        # the published warehouse: audited marts only (read only, closed again at once)
-        with duckdb.connect(warehouse.published_path, read_only=True) as con:
+        # runs only after a publish, so the working warehouse holds the audited marts just
+        # published; the published file itself is never opened (a BI tool may hold it)
+        with duckdb.connect(warehouse.warehouse_path, read_only=True) as con:
             missing = [name for name in REPORT_MARTS if not mart_exists(con, "marts", name)]
             if missing:
-                raise dg.Failure(f"not in {warehouse.published_path}: marts {', '.join(missing)}")
+                raise dg.Failure(f"not in {warehouse.warehouse_path}: marts {', '.join(missing)}")
             report = render_reports(con, out_dir, sections)
             headline_text = headline_funnel_text(con)
         context.log.info(f"report written to {report.page}")

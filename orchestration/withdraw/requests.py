@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.run_guard.lock import RunLockedError, run_lock
 from orchestration.withdraw.log import WITHDRAWN_FILES_TABLE
 from orchestration.withdraw.withdrawals import (
     FileQuery,
@@ -44,14 +45,19 @@ class WithdrawalRequest:
             raise WithdrawalRefused("a withdrawal needs to say who withdraws the file")
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to the working warehouse; WarehouseUnavailable when it is missing
-    or another process holds it (DuckDB allows one writer process)."""
+def require_warehouse(path: Path) -> None:
+    """WarehouseUnavailable when there is no working warehouse at `path` (none is created)."""
     if not path.exists():
         raise WarehouseUnavailable(
             f"no working warehouse at {path}: nothing has been loaded there "
             "(SIYU_WORK_WAREHOUSE names the working warehouse)"
         )
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to the working warehouse; WarehouseUnavailable when it is missing
+    or another process holds it (DuckDB allows one writer process)."""
+    require_warehouse(path)
     try:
         return duckdb.connect(str(path))
     except duckdb.IOException as error:
@@ -108,15 +114,28 @@ def report(withdrawal: Withdrawal) -> str:
 
 def withdraw_requested(warehouse_path: Path, request: WithdrawalRequest) -> Withdrawal:
     """Withdraw the one loaded file the request names; raises WarehouseUnavailable or
-    WithdrawalRefused (with the candidates) when nothing could be withdrawn."""
-    with connect(warehouse_path) as con:
-        found = matching_files(con, request.query)
-        if len(found) != 1:
-            raise WithdrawalRefused(refusal(con, request.query, found))
-        return withdraw_file(
-            con,
-            found[0],
-            request.reason.strip(),
-            withdrawn_by=request.withdrawn_by.strip(),
-            withdrawn_at=datetime.now(UTC).replace(tzinfo=None),
-        )
+    WithdrawalRefused (with the candidates) when nothing could be withdrawn.
+
+    The withdrawal takes the run lock of the working warehouse: it never lands between two steps
+    of a running run (which would build from raw rows the run had counted on). The Dagster job
+    already holds the lock through its guarded executor and takes it again at once."""
+    require_warehouse(warehouse_path)
+    try:
+        with (
+            run_lock(warehouse_path, run_id=f"withdraw {request.query.name}"),
+            connect(warehouse_path) as con,
+        ):
+            found = matching_files(con, request.query)
+            if len(found) != 1:
+                raise WithdrawalRefused(refusal(con, request.query, found))
+            return withdraw_file(
+                con,
+                found[0],
+                request.reason.strip(),
+                withdrawn_by=request.withdrawn_by.strip(),
+                withdrawn_at=datetime.now(UTC).replace(tzinfo=None),
+            )
+    except RunLockedError as locked:
+        raise WarehouseUnavailable(
+            f"{locked} Nothing was withdrawn: run this command again when the run has finished."
+        ) from locked

@@ -105,19 +105,22 @@ def test_retention_and_leaderboard_sections_carry_the_mart_rows(report, warehous
 def test_the_dagster_asset_writes_the_report_and_attaches_its_path(
     warehouse, tmp_path, monkeypatch
 ):
+    """It reads the marts just published from the working warehouse (this test's warehouse) and
+    never opens the published file, which a BI tool may hold open (here: none exists)."""
     monkeypatch.setenv("SIYU_REPORTS_DIR", str(tmp_path / "out"))
+    published = tmp_path / "published.duckdb"
     result = dg.materialize(
         [build_report_asset()],
         resources={
-            # the marts as published: this test's warehouse stands in for the published file
             "warehouse": WarehouseResource(
-                warehouse_path=str(tmp_path / "work.duckdb"),
-                published_path=str(warehouse),
+                warehouse_path=str(warehouse),
+                published_path=str(published),
                 landing_dir=str(tmp_path),
             )
         },
     )
     assert result.success
+    assert not published.exists()
     [materialization] = [
         event.materialization
         for event in result.get_asset_materialization_events()

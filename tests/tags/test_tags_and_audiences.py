@@ -721,14 +721,18 @@ def test_cli_and_dagster_asset_export_every_channel_file(runs, tmp_path, capsys)
     assert main(["--warehouse", str(runs.day1), "export", "--audience", "nope", "--out", "x"]) == 2
     assert "unknown audience 'nope'" in capsys.readouterr().err
 
+    # the asset reads the marts just published from the working warehouse; the published file,
+    # which a BI tool may hold open, is never opened (here: none exists)
     asset_dir = tmp_path / "asset"
+    published = tmp_path / "published.duckdb"
     warehouse = WarehouseResource(
-        warehouse_path=str(runs.day1), published_path=str(runs.day1), landing_dir=str(tmp_path)
+        warehouse_path=str(runs.day1), published_path=str(published), landing_dir=str(tmp_path)
     )
     result = dg.materialize(
         build_audience_export_assets(asset_dir), resources={"warehouse": warehouse}
     )
     assert result.success
+    assert not published.exists()
     written = {path.name for path in asset_dir.iterdir()}
     assert "dormant_members_near_store__sms.csv" in written
     assert "t_and_or_not__wecom.csv" in written

@@ -219,6 +219,38 @@ def test_the_command_refuses_while_a_run_holds_the_warehouse(settings, capsys):
     assert BAD_FILE in raw_files(settings)
 
 
+HOLD_THE_RUN_LOCK = """
+import sys
+from pathlib import Path
+from orchestration.run_guard.lock import run_lock
+with run_lock(Path(sys.argv[1]), run_id="daily-refresh-4242"):
+    print("holding", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_the_command_refuses_between_the_steps_of_a_running_run(settings, capsys):
+    """A run holds the run lock from its first step to its last, also while no step has the
+    warehouse open: a withdrawal then would change raw under the run's feet."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_RUN_LOCK, str(settings.work_warehouse_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        status = withdraw(settings, BAD_FILE, "--reason", "order time in 2099")
+    finally:
+        holder.communicate("")
+    assert status == UNAVAILABLE
+    message = capsys.readouterr().err
+    assert "another siyu run is running" in message and "daily-refresh-4242" in message
+    assert "Nothing was withdrawn" in message and "Traceback" not in message
+    assert BAD_FILE in raw_files(settings)
+    assert withdraw(settings, BAD_FILE, "--reason", "order time in 2099") == WITHDRAWN
+
+
 def test_a_missing_warehouse_is_refused_without_creating_one(settings, tmp_path, capsys):
     elsewhere = replace(settings, work_warehouse_path=tmp_path / "none" / "work.duckdb")
     assert withdraw(elsewhere, BAD_FILE, "--reason", "x") == UNAVAILABLE
