@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # pytest workers for `make test` (pytest-xdist; each runs whole test folders, see tests/conftest.py)
 TEST_WORKERS ?= 2
 
-.PHONY: install run test lint dev sample clean
+.PHONY: install run test test-fast lint lint-python dev sample clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +28,20 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run
 
-## lint and test
+## lint and test: every test, the dbt builds and the Spark leg included
 test: install lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations 15
 
-lint: install
+## the edit loop: ruff and the tests that need no dbt build, Spark session or whole run (the
+## modules marked `build` are left out; see tests/conftest.py)
+test-fast: install lint-python
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not build" --durations 5
+
+lint-python: install
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
+
+lint: lint-python
 	$(BIN)/sqlfluff lint dbt_project --processes 2
 
 ## the Dagster UI with the asset graph, checks, schedules and sensors

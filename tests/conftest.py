@@ -3,6 +3,7 @@ folder; and how `make test` shares the tests between its workers."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,19 @@ class FolderScheduling(LoadScopeScheduling):
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log) -> FolderScheduling:
     return FolderScheduling(config, log)
+
+
+# The two tiers: a module whose tests need a dbt build, a Spark session or a whole run says so
+# with `pytestmark = pytest.mark.build`; `make test-fast` leaves those out (`-m "not build"`).
+# While an unmarked test (or a fixture it asks for) runs, dbt refuses to start (tests/dbt_runner),
+# so a module that forgets the mark fails in the fast tier instead of making it slow.
+MAY_BUILD_ENV = "SIYU_TEST_MAY_BUILD"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    os.environ[MAY_BUILD_ENV] = "1" if item.get_closest_marker("build") else "0"
+    return (yield)
 
 
 # The one hash key of the test suite: tests build landings in temporary folders, where siyu refuses

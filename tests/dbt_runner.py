@@ -22,8 +22,18 @@ def project_args(target_path: Path) -> list[str]:
     ]
 
 
+def refuse_unmarked_build(what: str) -> None:
+    """Fail when a test whose module is not marked `build` starts dbt or Spark (tests/conftest)."""
+    if os.environ.get("SIYU_TEST_MAY_BUILD") == "0":
+        raise AssertionError(
+            f"this test starts {what}: mark its module `pytestmark = pytest.mark.build` "
+            "(make test-fast leaves such modules out)"
+        )
+
+
 def run_dbt(args: list[str], warehouse: Path, target_path: Path, **env: str) -> str:
     """Run `dbt <args>` on `warehouse`; raise with dbt's output if it fails."""
+    refuse_unmarked_build(f"dbt {' '.join(args[:1])}")
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, *project_args(target_path)]
     result = subprocess.run(

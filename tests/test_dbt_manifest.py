@@ -96,6 +96,7 @@ def manifest_models(path: Path) -> set[str]:
     return {node["name"] for node in nodes.values() if node["resource_type"] == "model"}
 
 
+@pytest.mark.build
 def test_the_project_is_parsed_when_it_changed_and_only_then(tmp_path, monkeypatch):
     project_dir = copy_project(tmp_path / "dbt_project")
     monkeypatch.setattr(assets, "DBT_PROJECT_DIR", project_dir)
@@ -144,6 +145,7 @@ def dbt_parse_output(project_dir: Path, run_target: Path, work_warehouse: Path) 
     ).stdout
 
 
+@pytest.mark.build
 def test_the_first_build_of_a_deployment_can_parse_partially(tmp_path, monkeypatch):
     """The parse uses the deployment's working warehouse, so the build's profile matches it."""
     project_dir = copy_project(tmp_path / "dbt_project")

@@ -26,6 +26,8 @@ from orchestration.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.quality.conftest import mutated
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 # staging model -> how many rows it must hold, counted on the raw table it reads
 STAGING_FROM_RAW = {
     "stg_wechat_mp__users": "select count(distinct openid) from raw.mp_users",

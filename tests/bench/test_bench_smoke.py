@@ -14,6 +14,8 @@ import pytest
 from orchestration.settings import REPO_ROOT
 from tests.bench.conftest import BENCH_FLOOR_SCALE, BENCH_SCALE, BenchRun
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 SCALE_KEYS = {"scale", "people", "total_s", "peak_rss_mb", "phases"}
 PHASE_KEYS = {"phase", "s", "baseline_s", "ratio"}
 INCREMENTAL_KEYS = {"scale", "full_s", "incremental_s", "share"}

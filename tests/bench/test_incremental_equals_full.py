@@ -35,6 +35,8 @@ from orchestration.run import run_daily_refresh
 from orchestration.sample_data import DEFAULT_END, generate
 from tests.bench.conftest import BENCH_SCALE, BENCH_SEED, BenchRun
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 RUN_LOG_TABLES = {"identity_customer_id_changes"}
 RUN_TIME_COLUMNS = {"recorded_at_utc"}
 # schema -> columns left out in each of its tables

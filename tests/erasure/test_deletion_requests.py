@@ -21,6 +21,8 @@ from orchestration.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.fixtures import identity_landing as scenario
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 TAG_HISTORY_LOG = "snapshots.int_customer_tags__recorded"
 # raw table, phone column (as typed), staging model, its phone_hash column, lineage join
 PHONE_COLUMNS = [

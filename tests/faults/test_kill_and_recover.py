@@ -33,6 +33,8 @@ from tests.faults.deployment import (
     mart_differences,
 )
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 # the smallest scale at which every contract mart has rows, but the two that a first run leaves
 # empty by nature (identity_customer_id_changes: no earlier run; rpt_unmapped_ad_spend: every
 # campaign of the generator is mapped)

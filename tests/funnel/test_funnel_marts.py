@@ -14,6 +14,8 @@ import pytest
 from tests.dbt_runner import run_dbt
 from tests.funnel import landing as scenario
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:

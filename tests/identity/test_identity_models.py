@@ -15,6 +15,8 @@ from tests.conftest import ingest_landing, phone_hash
 from tests.dbt_runner import run_dbt
 from tests.fixtures import identity_landing as scenario
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 
 @dataclass(frozen=True)
 class TwoRuns:

@@ -22,6 +22,8 @@ from tests.quality.clean_landing import (
 )
 from tests.quality.test_checks import warehouse_resource
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 SOURCES = ["mp_users", "ads_tencent", "wechatpay_bills"]
 REFUSED_FILE = "mp_users/z_no_unionid.csv"
 

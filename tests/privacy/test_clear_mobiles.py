@@ -8,6 +8,8 @@ import pytest
 from orchestration.privacy import find_clear_mobiles
 from tests.conftest import phone_hash
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 MODELLED_SCHEMAS = ["staging", "intermediate", "marts"]
 
 

@@ -63,6 +63,7 @@ def dbt_phone_hashes(tmp_path: Path, key_text: str) -> list[str]:
     return [line.split('"')[3] for line in output.splitlines() if '"phone_hash":' in line]
 
 
+@pytest.mark.build
 def test_dbt_and_python_agree_and_hashes_differ_between_two_keys(tmp_path):
     other = HashKey(b"another-deployment-key-0123456789abcdef", origin="another key")
     first = dbt_phone_hashes(tmp_path, TEST_HASH_KEY.secret.decode())

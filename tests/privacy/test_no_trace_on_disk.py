@@ -22,6 +22,8 @@ from orchestration.sample_data import generate
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SiyuSettings, environment_set
 from tests.privacy.scan import find_values
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 # what a person is known by in the warehouse, besides their customer id
 PERSON_ID_TYPES = ("unionid", "mp_openid", "oa_openid", "member_id", "phone_hash")
 

@@ -19,6 +19,8 @@ from orchestration.publish.audit import audit_warehouse, load_audit_config
 from orchestration.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
 from orchestration.resources import WarehouseResource
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 MART_KEYS = [dg.AssetKey(["marts", "dim_customer"])]
 
 

@@ -26,6 +26,8 @@ from orchestration.publish.record import (
 from orchestration.resources import WarehouseResource
 from tests.publish.test_publish import MART_KEYS, last_publish, make_work_warehouse
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 ALL_SOURCES_EMPTY = "delete from raw.pos_members"
 
 HOLDER = textwrap.dedent(

@@ -27,6 +27,8 @@ from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_path
 from orchestration.resources import WarehouseResource
 from orchestration.settings import REPO_ROOT, SiyuSettings
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 AUDIT_RULES = yaml.safe_load(
     (REPO_ROOT / "orchestration" / "publish" / "audit.yml").read_text(encoding="utf-8")
 )

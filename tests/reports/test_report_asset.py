@@ -25,6 +25,8 @@ from orchestration.reports.sections import ReportSection, table_html
 from orchestration.resources import WarehouseResource
 from tests.funnel import landing as scenario
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SECTION_KEYS = ["funnel", "cohort_retention", "three_order", "guide_leaderboard"]
 # this warehouse holds only the funnel marts: the ROI section renders as "not built", no chart

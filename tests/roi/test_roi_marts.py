@@ -21,6 +21,8 @@ from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
 from tests.roi import roi_landing as scenario
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
 ORDER_J1 = f"mini_program:{scenario.TX_J1}"
 ORDER_J2 = f"mini_program:{scenario.TX_J2}"

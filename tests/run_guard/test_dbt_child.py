@@ -10,6 +10,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from dbt.version import __version__ as dbt_version
 
 from orchestration.dbt.assets import build_dbt_project, build_dbt_resource
@@ -57,6 +58,7 @@ def test_a_dbt_child_dies_with_the_run_that_started_it():
     assert not is_running(child)
 
 
+@pytest.mark.build
 def test_the_dbt_step_starts_dbt_through_siyu_dbt(deployment):
     dbt = build_dbt_resource(build_dbt_project(deployment))
     assert Path(dbt.dbt_executable) == Path(sys.executable).with_name("siyu-dbt")

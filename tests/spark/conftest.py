@@ -18,13 +18,14 @@ import pytest
 from orchestration import spark
 from orchestration.settings import DEFAULT_LANDING_DIR, environment_set
 from tests.conftest import TEST_HASH_KEY, ingest_landing
-from tests.dbt_runner import project_args, run_dbt
+from tests.dbt_runner import project_args, refuse_unmarked_build, run_dbt
 
 
 def invoke_dbt(args: list[str], env: dict[str, str], target_path: Path):
     """dbt in this process (dbtRunner) with `env` set for the call; raises unless it succeeds."""
     from dbt.cli.main import dbtRunner
 
+    refuse_unmarked_build(f"dbt {args[0]} in this process")
     with environment_set(env):
         result = dbtRunner().invoke(
             [*args, *project_args(target_path), "--log-path", str(target_path), "--quiet"]

@@ -11,6 +11,8 @@ import yaml
 from orchestration.publish.audit import AUDIT_FILE
 from tests.spark.conftest import LATER_AS_OF
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 # contract marts (docs/marts-contract.md; audit.yml lists them with their keys) and all others
 CONTRACT_MARTS = sorted(yaml.safe_load(AUDIT_FILE.read_text(encoding="utf-8"))["marts"])
 FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}

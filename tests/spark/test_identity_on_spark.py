@@ -22,6 +22,8 @@ from orchestration.identity.components import component_labels
 from orchestration.identity.stable_ids import assign_customer_ids
 from tests.identity.test_components import shuffled_chain
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 EMPTY_PREVIOUS = pd.DataFrame(columns=["node_key", "customer_id", "customer_first_seen_at"])
 
 

@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import phone_hash
 from tests.spark.conftest import show_rows
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 TS = "cast('{}' as timestamp)"
 DATE = "cast('{}' as date)"
 

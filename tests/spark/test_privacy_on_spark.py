@@ -4,12 +4,15 @@ tables (the tag history log is a Parquet table that cannot delete rows: it is re
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from orchestration import spark
 from orchestration.erasure.requests import ERASED_CUSTOMERS_TABLE
 from tests.conftest import TEST_HASH_KEY
 from tests.privacy.scan import find_values
 from tests.privacy.test_no_trace_on_disk import key_needles
+
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
 TAG_LOG = "snapshots.int_customer_tags__recorded"
 

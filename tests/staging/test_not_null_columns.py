@@ -11,6 +11,8 @@ import pytest
 
 from tests.dbt_runner import run_dbt
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 SELECT_SMS_NOT_NULL = ["test", "--select", "stg_sms__sends,test_name:not_null_columns"]
 
 

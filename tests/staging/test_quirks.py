@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
+
 from tests.conftest import phone_hash
 from tests.fixtures.quirk_landing import CUSTOMER_PHONE, SECOND_PHONE
+
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
 NOV1_NOON = datetime(2026, 11, 1, 12, 0, 0)
 

@@ -14,6 +14,8 @@ import pytest
 
 from tests.tags.project import CATALOGUE, add_tags, copy_project, run_dbt_in
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 CATALOGUE_FILE = str(CATALOGUE)
 AUDIENCE_FILE = "models/marts/tags/bad_audiences.yml"
 

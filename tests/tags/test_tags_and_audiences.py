@@ -26,6 +26,8 @@ from tests.conftest import ingest_landing, phone_hash
 from tests.tags import scenario
 from tests.tags.project import SELECT_TAGS, add_tags, as_of_vars, copy_project, run_dbt_in
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 
 @dataclass(frozen=True)
 class TwoRuns:

@@ -29,6 +29,8 @@ from orchestration.sample_data import generate
 from orchestration.settings import REPO_ROOT, SiyuSettings
 from orchestration.withdraw.log import WITHDRAW_COMMAND, WITHDRAWN_FILES_TABLE
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 BAD_FILE = "pos_orders/pos_orders_2026-09.csv"
 BAD_ROW = 3  # data row (after the header) whose order time becomes 2099
 FAR_FUTURE = "2099-09-15 12:00:00"

@@ -16,6 +16,8 @@ from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
 from tests.staging.members import MEMBERS, staged_members, write_members
 
+pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
+
 BASIS = incremental_basis("project", "salt")
 
 
