@@ -14,9 +14,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.hash_key import HashKey, keyed_hash_sql
-
-# Ground truth holds what a person owns in clear; the warehouse only hashes of some of it.
-HASHED_IN_WAREHOUSE = {"phone": "phone_hash", "douyin_buyer": "douyin_buyer"}
+from orchestration.registry import id_types
 
 
 @dataclass(frozen=True)
@@ -45,15 +43,21 @@ def measure_identity_accuracy(
 ) -> IdentityAccuracy:
     """Compare marts.customer_identity with a ground truth `person_id,id_type,id_value` file
     (what the warehouse holds hashed is hashed with the deployment's key first)."""
-    hashed_types = ", ".join(f"'{name}'" for name in HASHED_IN_WAREHOUSE)
+    # ground truth holds what a person owns in clear, under its own names for some types (the
+    # registry's ground_truth_id_type); the warehouse holds keyed hashes of some of it
+    registered = id_types().values()
+    renamed = " ".join(
+        f"when '{id_type.ground_truth_id_type}' then '{id_type.name}'" for id_type in registered
+    )
+    hashed = ", ".join(f"'{t.ground_truth_id_type}'" for t in registered if t.is_keyed_hash)
     key.bind(con)
     con.execute(
         f"""
         create or replace temp table _truth as
         select
             person_id,
-            case id_type when 'phone' then 'phone_hash' else id_type end as id_type,
-            case when id_type in ({hashed_types}) then {keyed_hash_sql("id_value")}
+            case id_type {renamed} else id_type end as id_type,
+            case when id_type in ({hashed}) then {keyed_hash_sql("id_value")}
                 else id_value end as id_value
         from read_csv(?, header = true, all_varchar = true)
         """,

@@ -8,8 +8,7 @@ import duckdb
 
 from orchestration.hash_key import HashKey
 from orchestration.identity.accuracy import measure_identity_accuracy
-
-NEVER_LINKABLE = ("tmall_buyer", "douyin_buyer")
+from orchestration.registry import id_types
 
 
 def identity_summary_lines(
@@ -31,14 +30,15 @@ def identity_summary_lines(
         lines.append(
             f"OneID vs ground truth ({accuracy.identifiers_compared:,} identifiers): "
             f"pairwise precision {accuracy.precision:.4f}, recall {accuracy.recall:.4f} "
-            f"(recall {linkable:.4f} without Tmall/Douyin buyer ids, which platforms mask)"
+            f"(recall {linkable:.4f} without marketplace buyer ids, which platforms mask)"
         )
     return lines
 
 
 def _linkable_recall(con: duckdb.DuckDBPyConnection) -> float:
-    """Recall over identifiers other than the e-commerce buyer ids (uses the `matched` table)."""
-    excluded = ", ".join(f"'{name}'" for name in NEVER_LINKABLE)
+    """Recall over identifiers other than the platform-masked buyer ids of marketplaces (the
+    registry's is_platform_masked; uses the `matched` table)."""
+    excluded = ", ".join(f"'{t.name}'" for t in id_types().values() if t.is_platform_masked)
     true, correct = con.execute(
         f"""
         with kept as (select * from matched where id_type not in ({excluded})),

@@ -26,6 +26,9 @@ class SourceSpec:
     ok_when: dict[str, object] | None = None
     formats: dict[str, str] = field(default_factory=dict)
     identifiers: dict[str, list[str]] = field(default_factory=dict)
+    # columns holding names, addresses or free text people typed: the audit refuses to publish a
+    # mart value equal to one of them (orchestration/publish/audit.py)
+    personal_text: tuple[str, ...] = ()
 
     @property
     def raw_table(self) -> str:
@@ -47,6 +50,7 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         ok_when=entry.get("ok_when"),
         formats=dict(entry.get("formats") or {}),
         identifiers={k: list(v) for k, v in (entry.get("identifiers") or {}).items()},
+        personal_text=tuple(entry.get("personal_text", ())),
     )
     if spec.format not in FORMATS:
         raise ValueError(f"sources.yml: {name}: unknown format {spec.format!r}")
@@ -59,6 +63,7 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         for column in columns
     }
     unknown = set(spec.required) | set(spec.not_empty) | set(spec.formats) | identifier_columns
+    unknown |= set(spec.personal_text)
     unknown -= set(spec.columns)
     if unknown:
         raise ValueError(f"sources.yml: {name}: rules name unknown columns {sorted(unknown)}")

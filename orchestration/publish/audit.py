@@ -75,6 +75,16 @@ class AuditReport:
         ] + list(dict.fromkeys(self.notes))
 
 
+def personal_text_columns() -> list[str]:
+    """raw.<table>.<column> holding names, addresses or free text people typed, as each source
+    declares them (`personal_text` in orchestration/ingestion/sources.yml)."""
+    return [
+        f"{spec.name}.{column}"
+        for spec in load_source_specs().values()
+        for column in spec.personal_text
+    ]
+
+
 def load_audit_config(path: Path = AUDIT_FILE) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -275,7 +285,7 @@ def audit_warehouse(
         "primary_keys": partial(check_primary_keys, marts=config["marts"]),
         "clear_mobiles": check_clear_mobiles,
         "copied_personal_text": partial(
-            check_copied_personal_text, personal_columns=config["personal_text_columns"]
+            check_copied_personal_text, personal_columns=personal_text_columns()
         ),
         "reconciliations": partial(
             check_reconciliations, reconciliations=config["reconciliations"]

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from orchestration.registry import attribution_models
 from orchestration.reports.sections import ReportSection, mart_exists, save_chart, table_html
 
 # The model the run summary ranks campaigns by; the chart draws every model side by side.
@@ -23,8 +24,6 @@ TOP_CAMPAIGNS = 5
 CHART_NAME = "roi_curve"
 CHANNEL_COLOURS = ("#2f6b9a", "#e08a2c", "#3a9a5b", "#b5485d", "#7a5ea8", "#8c8c8c")
 
-# Panel order (seed attribution_models' display order); a model not listed here comes last.
-MODEL_ORDER = ("first_touch", "last_touch", "linear", "position_based", "time_decay")
 
 CHANNEL_CURVE_SQL = """
 select
@@ -152,8 +151,10 @@ def roi_summary_lines(warehouse_path: Path) -> list[str]:
 
 
 def _model_order(models: list[str]) -> list[str]:
-    known = [model for model in MODEL_ORDER if model in models]
-    return known + sorted(model for model in models if model not in MODEL_ORDER)
+    """Panels in the registry's display order (seed attribution_models); unknown models last."""
+    registered = attribution_models()
+    known = [model for model in registered if model in models]
+    return known + sorted(model for model in models if model not in registered)
 
 
 def render_roi_curve(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:

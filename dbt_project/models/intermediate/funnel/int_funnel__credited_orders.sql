@@ -1,12 +1,12 @@
 {#-
     Counted orders up to as_of_at() with the guide and store credited for them (导购业绩):
-    - guide: the order's own guide (store orders), else, for orders of the channels in var
-      siyu_leaderboard_credit_channels, the customer's owner guide (dim_customer.owner_guide_id);
+    - guide: the order's own guide (store orders), else, for orders of the channels marked
+      guide_credited in the channel registry, the customer's owner guide (dim_customer.owner_guide_id);
     - store: the order's own store, else the credited guide's home store, else (credit channels)
       the customer's home store.
     Walk-in store orders (no customer) keep their own guide and store.
 -#}
-{%- set credit_channels = funnel_sql_list(var('siyu_leaderboard_credit_channels')) -%}
+{%- set credit_channels = funnel_sql_list(channel_names('guide_credited')) -%}
 
 with
 

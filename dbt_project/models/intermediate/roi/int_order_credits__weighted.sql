@@ -3,7 +3,9 @@
     the customer's campaign touches on the order's day and the siyu_roi_lookback_days calendar
     days before it (and not after the payment), with one weight per attribution model. One row per
     order, touch and model; a model's weights of one order add up to 1 (zero weights are left out).
-    Orders without such a touch are not attributed and have no rows.
+    Orders without such a touch are not attributed and have no rows. The models are the rows of the
+    seed attribution_models (the registry); each has its weight in the step `weighted` below (a
+    registered model without one gets a null weight, which the not_null test of the column fails).
     Touches are ordered by time (then key); "days before" counts calendar days to the payment.
     - first_touch: 1 for the first touch. last_touch: 1 for the last.
     - linear: 1 / touches.
@@ -23,6 +25,10 @@ with
 
 orders as (
     select * from {{ ref('int_orders__resolved') }}
+),
+
+attribution_models as (
+    select * from {{ ref('attribution_models') }}
 ),
 
 campaign_touches as (
@@ -108,94 +114,29 @@ weighted as (
 
 unpivoted as (
     select
-        order_key,
-        order_channel,
-        customer_id,
-        converted_at,
-        is_first_order,
-        touchpoint_key,
-        campaign_id,
-        campaign_channel,
-        touch_type,
-        touched_at,
-        days_before_conversion,
-        touch_position,
-        touches_count,
-        'first_touch' as attribution_model,
-        first_touch_weight as attribution_weight
+        weighted.order_key,
+        weighted.order_channel,
+        weighted.customer_id,
+        weighted.converted_at,
+        weighted.is_first_order,
+        weighted.touchpoint_key,
+        weighted.campaign_id,
+        weighted.campaign_channel,
+        weighted.touch_type,
+        weighted.touched_at,
+        weighted.days_before_conversion,
+        weighted.touch_position,
+        weighted.touches_count,
+        attribution_models.attribution_model,
+        case attribution_models.attribution_model
+            when 'first_touch' then weighted.first_touch_weight
+            when 'last_touch' then weighted.last_touch_weight
+            when 'linear' then weighted.linear_weight
+            when 'position_based' then weighted.position_based_weight
+            when 'time_decay' then weighted.time_decay_weight
+        end as attribution_weight
     from weighted
-    union all
-    select
-        order_key,
-        order_channel,
-        customer_id,
-        converted_at,
-        is_first_order,
-        touchpoint_key,
-        campaign_id,
-        campaign_channel,
-        touch_type,
-        touched_at,
-        days_before_conversion,
-        touch_position,
-        touches_count,
-        'last_touch' as attribution_model,
-        last_touch_weight as attribution_weight
-    from weighted
-    union all
-    select
-        order_key,
-        order_channel,
-        customer_id,
-        converted_at,
-        is_first_order,
-        touchpoint_key,
-        campaign_id,
-        campaign_channel,
-        touch_type,
-        touched_at,
-        days_before_conversion,
-        touch_position,
-        touches_count,
-        'linear' as attribution_model,
-        linear_weight as attribution_weight
-    from weighted
-    union all
-    select
-        order_key,
-        order_channel,
-        customer_id,
-        converted_at,
-        is_first_order,
-        touchpoint_key,
-        campaign_id,
-        campaign_channel,
-        touch_type,
-        touched_at,
-        days_before_conversion,
-        touch_position,
-        touches_count,
-        'position_based' as attribution_model,
-        position_based_weight as attribution_weight
-    from weighted
-    union all
-    select
-        order_key,
-        order_channel,
-        customer_id,
-        converted_at,
-        is_first_order,
-        touchpoint_key,
-        campaign_id,
-        campaign_channel,
-        touch_type,
-        touched_at,
-        days_before_conversion,
-        touch_position,
-        touches_count,
-        'time_decay' as attribution_model,
-        time_decay_weight as attribution_weight
-    from weighted
+    cross join attribution_models
 ),
 
 credited as (
@@ -203,7 +144,7 @@ credited as (
         {{ surrogate_key(['order_key', 'touchpoint_key', 'attribution_model']) }} as order_credit_key,
         *
     from unpivoted
-    where attribution_weight > 0
+    where attribution_weight > 0 or attribution_weight is null
 )
 
 select * from credited

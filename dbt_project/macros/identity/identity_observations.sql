@@ -1,0 +1,113 @@
+{#-
+    Every identifier seen in the records of the models the channel registry lists as
+    identity_models (var siyu_channels), one row per (source, combination of identifiers), as
+    unpivot_identifiers returns them. Each of those models declares, once, in its YAML:
+
+        config:
+          meta:
+            identity:
+              source: tmall                 # the source name the observations carry
+              record_key: order_id          # the column that keys one record
+              seen_at: created_at           # when the record was seen (may be null)
+              identifiers:                  # each identifier column of a record, with its type
+                - {id_type: tmall_buyer, column: buyer_nick}
+                - {id_type: phone_hash, column: receiver_phone_hash, phone_kind: receiver_phone_kind}
+
+    phone_kind names the column with the phone's kind (macro phone_kind): a test or placeholder
+    number is observed with a junk reason and never links. Models of one source (WeChat Pay's
+    payments and coupons) must declare the same identifiers; their records are combined together.
+-#}
+{% macro identity_observations() -%}
+    {%- set models = [] -%}
+    {%- for channel in channel_names('identity_models') -%}
+        {%- for model_name in channel_property(channel, 'identity_models') -%}
+            {%- do models.append({'name': model_name, 'relation': ref(model_name)}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not execute -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set sources = {} -%}
+    {%- set source_order = [] -%}
+    {%- for model in models -%}
+        {%- set declaration = identity_declaration(model.name) -%}
+        {%- if declaration.source not in sources -%}
+            {%- do sources.update({declaration.source: []}) -%}
+            {%- do source_order.append(declaration.source) -%}
+        {%- endif -%}
+        {%- do sources[declaration.source].append({'declaration': declaration, 'relation': model.relation}) -%}
+    {%- endfor %}
+    with
+    {%- for source in source_order %}
+        {%- set first = sources[source][0].declaration %}
+        {%- set id_types = first.identifiers | map(attribute='id_type') | list %}
+    {{ source }}__records as (
+        {%- for entry in sources[source] %}
+            {%- set declaration = entry.declaration %}
+            {%- if declaration.identifiers | map(attribute='id_type') | list != id_types %}
+                {{ exceptions.raise_compiler_error(
+                    "siyu identity: the models of source '" ~ source ~ "' must declare the same identifiers in the same order ("
+                    ~ id_types | join(', ') ~ "); " ~ declaration.model ~ " declares "
+                    ~ declaration.identifiers | map(attribute='id_type') | join(', ')) }}
+            {%- endif %}
+        select
+            {{ declaration.record_key }} as record_key,
+            {{ declaration.seen_at }} as seen_at,
+            {%- for identifier in declaration.identifiers %}
+            {{ identifier.column }} as id_{{ loop.index }},
+            {%- if identifier.get('phone_kind') %}
+            {{ test_phone_reason(identifier.phone_kind) }} as junk_{{ loop.index }}{{ ',' if not loop.last }}
+            {%- else %}
+            cast(null as {{ dbt.type_string() }}) as junk_{{ loop.index }}{{ ',' if not loop.last }}
+            {%- endif %}
+            {%- endfor %}
+        from {{ entry.relation }}
+        {{ 'union all' if not loop.last }}
+        {%- endfor %}
+    ),
+
+    {{ source }}__combinations as (
+        {%- set columns = [] %}
+        {%- for id_type in id_types %}
+            {%- do columns.append({'id_type': id_type, 'column': 'id_' ~ loop.index, 'junk_reason': 'junk_' ~ loop.index}) %}
+        {%- endfor %}
+        {{ identifier_combinations(source ~ '__records', 'record_key', 'seen_at', columns) }}
+    ),
+    {%- endfor %}
+
+    observations as (
+        {%- for source in source_order %}
+            {%- set columns = [] %}
+            {%- for identifier in sources[source][0].declaration.identifiers %}
+                {%- do columns.append({'id_type': identifier.id_type}) %}
+            {%- endfor %}
+        {{ unpivot_identifiers(source ~ '__combinations', source, columns) }}
+        {{ 'union all' if not loop.last }}
+        {%- endfor %}
+    )
+
+    select * from observations
+{%- endmacro %}
+
+{#-
+    The identity declaration (config.meta.identity) of a model, checked: raises a compiler error
+    naming the model and the missing field when it is incomplete.
+-#}
+{% macro identity_declaration(model_name) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) -%}
+    {%- if node is none -%}
+        {{ exceptions.raise_compiler_error("siyu identity: the channel registry lists the model '" ~ model_name ~ "', which does not exist") }}
+    {%- endif -%}
+    {%- set declaration = (node.config.meta or {}).get('identity') -%}
+    {%- if declaration is none -%}
+        {{ exceptions.raise_compiler_error("siyu identity: " ~ node.original_file_path ~ " model " ~ model_name ~ " is listed in the channel registry as an identity model but declares no config.meta.identity in its YAML") }}
+    {%- endif -%}
+    {%- for field in ['source', 'record_key', 'seen_at', 'identifiers'] if not declaration.get(field) -%}
+        {{ exceptions.raise_compiler_error("siyu identity: model " ~ model_name ~ ": config.meta.identity." ~ field ~ " is missing") }}
+    {%- endfor -%}
+    {%- for identifier in declaration.identifiers if not (identifier.get('id_type') and identifier.get('column')) -%}
+        {{ exceptions.raise_compiler_error("siyu identity: model " ~ model_name ~ ": every identifier needs id_type and column") }}
+    {%- endfor -%}
+    {{ return({'model': model_name, 'source': declaration.source, 'record_key': declaration.record_key,
+               'seen_at': declaration.seen_at, 'identifiers': declaration.identifiers}) }}
+{%- endmacro %}
