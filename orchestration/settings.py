@@ -27,7 +27,7 @@ DEFAULT_MIN_FREE_MB = 1024
 
 @dataclass(frozen=True)
 class SiyuSettings:
-    """A deployment's settings; see the README's table of environment variables."""
+    """A deployment's settings; see docs/configuration.md."""
 
     landing_dir: Path
     warehouse_path: Path  # the published warehouse BI tools read

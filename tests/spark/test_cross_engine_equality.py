@@ -111,7 +111,7 @@ def test_tag_history_grew_on_the_later_build_on_both_engines(engines):
 def test_the_build_times_are_measured(sample_builds, record_property):
     record_property("duckdb_build_seconds", round(sample_builds.duckdb_seconds, 1))
     record_property("spark_build_seconds", round(sample_builds.spark_seconds, 1))
-    print(  # shown with -rA; the README quotes these figures
+    print(  # shown with -rA; docs/spark.md quotes these figures
         f"sample build: DuckDB {sample_builds.duckdb_seconds:.1f} s, "
         f"Spark {sample_builds.spark_seconds:.1f} s"
     )

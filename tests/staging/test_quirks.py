@@ -1,4 +1,4 @@
-"""Each platform quirk of channel-formats.md, fed through ingestion and dbt staging."""
+"""Each platform quirk of docs/channel-formats.md, fed through ingestion and dbt staging."""
 
 from __future__ import annotations
 
