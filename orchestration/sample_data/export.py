@@ -27,6 +27,12 @@ class CsvLayout:
     encoding: str = "utf-8"
     bom: bool = False
     newline: str = "\n"
+    # columns whose values are always double-quoted, empty ones too (`""`)
+    quoted: frozenset[str] = frozenset()
+    # the header's last `newer_columns` columns: files whose first record is dated before
+    # `newer_from_day` are written without them (an export format that grew columns)
+    newer_columns: int = 0
+    newer_from_day: int = 0
 
 
 @dataclass(frozen=True)
