@@ -117,6 +117,7 @@ class IdKind(IntEnum):
     DOUYIN = 7
     APP_USER = 8
     DEVICE = 9
+    JD = 10
 
 
 ID_TYPES = {
@@ -130,6 +131,7 @@ ID_TYPES = {
     IdKind.DOUYIN: "douyin_buyer",
     IdKind.APP_USER: "app_user_id",
     IdKind.DEVICE: "device_id",
+    IdKind.JD: "jd_buyer",
 }
 
 
