@@ -27,6 +27,12 @@ class CsvLayout:
     encoding: str = "utf-8"
     bom: bool = False
     newline: str = "\n"
+    # columns whose values are always double-quoted, empty ones too (`""`)
+    quoted: frozenset[str] = frozenset()
+    # the header's last `newer_columns` columns: files whose first record is dated before
+    # `newer_from_day` are written without them (an export format that grew columns)
+    newer_columns: int = 0
+    newer_from_day: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,7 @@ class IdKind(IntEnum):
     DOUYIN = 7
     APP_USER = 8
     DEVICE = 9
+    JD = 10
 
 
 ID_TYPES = {
@@ -124,6 +131,7 @@ ID_TYPES = {
     IdKind.DOUYIN: "douyin_buyer",
     IdKind.APP_USER: "app_user_id",
     IdKind.DEVICE: "device_id",
+    IdKind.JD: "jd_buyer",
 }
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from . import ground_truth
 from .ads import build_ad_delivery
 from .app_activity import build_app_events
@@ -22,7 +24,7 @@ from .orders import Drafts, assemble_orders, draft_orders, walk_in_drafts
 from .population import build_people, people_count
 from .profiles import TEST_PHONE, build_profiles
 from .recall import send_recall_coupons
-from .sources import ad_reports, app, marketplaces, messaging, store, wechat, wecom
+from .sources import ad_reports, app, jd, marketplaces, messaging, store, wechat, wecom
 from .sources.common import World
 from .writers import FaultRow, WrittenFile, delivery_for, write_table
 
@@ -36,6 +38,7 @@ SOURCES = (
     "wechatpay_bills",
     "tmall_orders",
     "douyin_orders",
+    "jd_orders",
     "ads_tencent",
     "ads_oceanengine",
     "coupons",
@@ -48,6 +51,8 @@ ID_VALUE_FORMATS = {
     "phone": "11 digits, as owned (exports show it in other shapes)",
     "douyin_buyer": "收件人|收件人手机号 (masked)|省|市|区 of the Douyin export",
     "tmall_buyer": "买家会员名 without the trailing tab some rows carry",
+    "jd_buyer": "下单帐号|客户姓名|联系电话|客户地址 of the JD export, each as masked there "
+    "(联系电话 may be empty)",
     "app_user_id": "login_id of app_events",
     "device_id": "anonymous_id of app_events",
 }
@@ -142,6 +147,7 @@ def build_world(scale: float, seed: int, period: Period, faults: bool = True) ->
         app_events=build_app_events(stream(seed, "app"), period, people, profiles.app, orders),
         ads=build_ad_delivery(stream(seed, "ads"), people, catalog),
         faults=faults,
+        jd_orders=jd.draw_jd_orders(stream(seed, "jd_orders"), period, people),
     )
 
 
@@ -156,6 +162,7 @@ def build_exports(world: World, trail: IdentityTrail) -> list[Callable[[], Expor
         lambda: wechat.build_wechatpay_bills(world, trail),
         lambda: marketplaces.build_tmall_orders(world, trail),
         lambda: marketplaces.build_douyin_orders(world, trail),
+        lambda: jd.build_jd_orders(world, trail),
         lambda: ad_reports.build_ads_tencent(world),
         lambda: ad_reports.build_ads_oceanengine(world),
         lambda: wechat.build_coupons(world, trail),
@@ -226,7 +233,10 @@ def generate(
         only_day=only_day,
         faults=faults,
         people=world.people.n,
-        people_by_channel={CHANNEL_NAMES[c]: int(world.people.member_of(c).sum()) for c in Channel},
+        people_by_channel={
+            **{CHANNEL_NAMES[c]: int(world.people.member_of(c).sum()) for c in Channel},
+            "jd": len(np.unique(world.jd_orders.person)),  # JD buyers (not a channel)
+        },
         files={f.path: f.rows for f in sorted(files, key=lambda f: f.path)},
         fault_rows=len(fault_rows),
         ground_truth=truth,

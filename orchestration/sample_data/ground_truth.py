@@ -103,6 +103,7 @@ def _value_lookup(world: World) -> dict[IdKind, np.ndarray]:
         IdKind.DOUYIN: ids.douyin_key,
         IdKind.APP_USER: ids.app_login_id,
         IdKind.DEVICE: world.profiles.app.device_ids,
+        IdKind.JD: world.jd_orders.buyer_key,
     }
 
 

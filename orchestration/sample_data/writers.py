@@ -101,8 +101,14 @@ def csv_field(value: str) -> str:
     return value
 
 
-def csv_line(fields: Sequence[str]) -> str:
-    return ",".join(csv_field(value) for value in fields)
+def csv_line(fields: Sequence[str], quoted: frozenset[int] = frozenset()) -> str:
+    """Fields at the positions in `quoted` are always double-quoted, the others only if needed."""
+    if not quoted:
+        return ",".join(csv_field(value) for value in fields)
+    return ",".join(
+        '"' + value.replace('"', '""') + '"' if k in quoted else csv_field(value)
+        for k, value in enumerate(fields)
+    )
 
 
 class _Writer:
@@ -157,17 +163,24 @@ class _Writer:
         name = f"{group.stem}.csv"
         rows = self.table.rows
         faults = self.table.faults
+        header = list(layout.header)
+        older = layout.newer_columns > 0 and (
+            int(self.table.days[group.indices[0]]) < layout.newer_from_day
+        )
+        width = len(header) - (layout.newer_columns if older else 0)
+        header = header[:width]
+        quoted = frozenset(k for k, column in enumerate(header) if column in layout.quoted)
 
         def lines() -> Iterator[str]:
             for index in group.indices.tolist():
-                fields = rows[index]
+                fields = rows[index][:width] if older else rows[index]
                 fault = faults.get(index)
                 if fault is not None and fault.kind is FaultKind.DROP_COLUMNS:
                     fields = fields[:-2]
-                yield csv_line(fields)
+                yield csv_line(fields, quoted)
 
         encoding = "utf-8-sig" if layout.bom else layout.encoding
-        self._write_lines(name, [csv_line(layout.header)], lines(), encoding, layout.newline)
+        self._write_lines(name, [csv_line(header)], lines(), encoding, layout.newline)
         self._note_faults(name, group.indices)
         self.files.append(WrittenFile(self._path(name), len(group.indices)))
 

@@ -40,7 +40,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def _text(path: Path) -> str:
-    encoding = "gbk" if path.parent.name == "tmall_orders" else "utf-8-sig"
+    encoding = "gbk" if path.parent.name in ("tmall_orders", "jd_orders") else "utf-8-sig"
     return path.read_bytes().decode(encoding)
 
 
@@ -286,7 +286,7 @@ def _fault_is_there(sample: Path, fault: dict[str, str]) -> bool:
     if len(row) < len(header):
         return "too few columns" in fault["fault"]
     value = row[header.index(fault["field"])]
-    return value == "" or "E+" in value or value.startswith("0000-00-00")
+    return value in ("", "--") or "E+" in value or value.startswith("0000-00-00")
 
 
 def test_planted_faults_are_where_the_ground_truth_says(sample: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from ..orders import Orders
 from ..population import People
 from ..profiles import Profiles
 from ..recall import Coupons
+
+if TYPE_CHECKING:
+    from .jd import JdOrders
 
 
 @dataclass
@@ -35,6 +38,7 @@ class World:
     app_events: AppEvents
     ads: AdDelivery
     faults: bool
+    jd_orders: JdOrders
 
     def rng(self, name: str) -> np.random.Generator:
         return stream(self.seed, f"source:{name}")
