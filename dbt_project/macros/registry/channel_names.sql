@@ -35,3 +35,21 @@
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#-
+    The touch type of an order of the channel in `channel_column` when the registry gives the
+    channel an order_touch_type (a shop whose order is the brand's only sight of the buyer), else
+    null: a SQL case expression.
+-#}
+{% macro order_touch_type(channel_column) -%}
+    {%- set channels = channel_names('order_touch_type') -%}
+    {%- if channels -%}
+    case {{ channel_column }}
+        {%- for channel in channels %}
+        when {{ sql_string(channel) }} then {{ sql_string(channel_property(channel, 'order_touch_type')) }}
+        {%- endfor %}
+    end
+    {%- else -%}
+    cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#-
     Every touch between a customer and the brand that siyu can see, with its campaign signal
-    where the source carries one (docs: touchpoint_signals). One row per touch.
+    where the source carries one (docs: touchpoint_signals). One row per touch. The orders of the
+    channels with an order_touch_type in the channel registry are touches of that type.
 -#}
 with
 
@@ -40,8 +41,8 @@ wechatpay_coupons as (
     select * from {{ ref('stg_wechatpay__coupons') }}
 ),
 
-tmall_orders as (
-    select * from {{ ref('stg_tmall__orders') }}
+channel_orders as (
+    select * from {{ ref('int_orders__unioned') }}
 ),
 
 douyin_order_items as (
@@ -131,18 +132,21 @@ touches as (
         true as is_acquisition_touch
     from pos_members
     union all
+    -- shops whose order is the brand's only sight of the buyer: each order is an acquisition touch
+    -- of the type the channel registry gives as order_touch_type
     select
-        'tmall' as channel,
-        'tmall_order' as touch_type,
+        channel,
+        {{ order_touch_type('channel') }} as touch_type,
         order_id as source_record_key,
-        'tmall_buyer' as id_type,
-        buyer_nick as id_value,
-        created_at as touched_at,
+        buyer_id_type as id_type,
+        buyer_id_value as id_value,
+        ordered_at as touched_at,
         cast(null as {{ dbt.type_string() }}) as signal_type,
         cast(null as {{ dbt.type_string() }}) as signal_value,
         cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
-    from tmall_orders
+    from channel_orders
+    where {{ order_touch_type('channel') }} is not null
     union all
     select
         'douyin' as channel,
