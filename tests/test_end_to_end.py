@@ -167,6 +167,59 @@ def test_gmv_reconciles_with_the_staged_orders_of_resolved_customers(pipeline):
     assert gmv > 0
 
 
+def jd_orders_in_the_exports(landing: Path) -> dict[str, tuple[bool, bool, float]]:
+    """Every JD order of the generated exports, read with Python's csv: paid, cancelled and its
+    结算金额, taken once per 订单号 (a row whose order amount is junk is quarantined, the other
+    rows of its order still carry the amount)."""
+    orders: dict[str, tuple[bool, bool, float]] = {}
+    for path in sorted((landing / "jd_orders").glob("*.csv")):
+        with path.open(encoding="gb18030", newline="") as handle:
+            for row in csv.DictReader(handle):
+                status = row["订单状态"].removeprefix("(删除)")
+                orders.setdefault(
+                    row["订单号"],
+                    (
+                        bool(row["付款确认时间"]),
+                        status in ("取消", "已取消"),
+                        float(row["结算金额"]),
+                    ),
+                )
+    return orders
+
+
+def test_every_jd_order_counts_once_in_orders_channel_gmv_and_roi_revenue(pipeline):
+    settings, root, _ = pipeline
+    orders = jd_orders_in_the_exports(root / "landing")
+    paid = {order: amount for order, (is_paid, _, amount) in orders.items() if is_paid}
+    kept = {
+        order: amount
+        for order, (is_paid, cancelled, amount) in orders.items()
+        if is_paid and not cancelled
+    }
+    assert len(orders) > 20 and paid
+    with read_db(settings) as con:
+        count, distinct, gross, net, resolved = con.execute(
+            "select count(*), count(distinct order_id), sum(gross_amount), sum(net_amount), "
+            "count(customer_id) from marts.fct_orders where channel = 'jd'"
+        ).fetchone()
+        revenue = con.execute(
+            "select sum(amount) from intermediate.int_revenue_events__unioned "
+            "where order_key like 'jd:%'"
+        ).fetchone()[0]
+        jd_gmv_in_dim_customer = con.execute(
+            "select sum(gmv) from marts.dim_customer where customer_id in "
+            "(select customer_id from marts.fct_orders where channel = 'jd')"
+        ).fetchone()[0]
+    assert count == distinct == len(orders)
+    assert float(gross) == pytest.approx(sum(paid.values()))
+    assert float(net) == pytest.approx(sum(kept.values()))
+    assert float(revenue) == pytest.approx(sum(kept.values()))
+    # every JD order reaches a customer: its buyer key, a customer of its own until
+    # probabilistic linking, whose GMV is those orders
+    assert resolved == count
+    assert float(jd_gmv_in_dim_customer) == pytest.approx(float(net))
+
+
 def test_the_published_warehouse_holds_the_marts_and_nothing_else(pipeline):
     settings, root, (first, _) = pipeline
     assert first.published

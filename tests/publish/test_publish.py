@@ -102,6 +102,31 @@ def test_each_blocking_rule_fails_on_its_fault(tmp_path, corruption, rule):
     assert rule in rules_failed(work)
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("customer_name", "欧阳娜娜"),
+        ("customer_address", "上海市 长宁区 愚园路 1号"),
+        ("order_remark", "周末送到门卫"),
+    ],
+)
+def test_a_jd_receivers_name_address_or_remark_in_a_mart_blocks_publishing(tmp_path, column, value):
+    """JD's receiver fields are declared personal text in sources.yml, so the audit scans them
+    (unmasked ones: exports from before JD's 2021 masking, and remarks people type)."""
+    work = tmp_path / "work.duckdb"
+    make_work_warehouse(work)
+    with duckdb.connect(str(work)) as con:
+        con.execute(
+            "create table raw.jd_orders "
+            "(customer_name varchar, customer_address varchar, order_remark varchar)"
+        )
+        con.execute(f"insert into raw.jd_orders ({column}) values (?)", [value])
+        con.execute(
+            "update marts.dim_customer set first_seen_channel = ? where customer_id = 'C1'", [value]
+        )
+    assert "copied_personal_text" in rules_failed(work)
+
+
 def test_every_rule_reports_in_the_rules_order_although_they_run_side_by_side(tmp_path):
     work = tmp_path / "work.duckdb"
     make_work_warehouse(work)
