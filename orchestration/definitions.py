@@ -20,8 +20,8 @@ from orchestration.resources import WarehouseResource
 from orchestration.run_guard.executor import build_guarded_executor
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
-from orchestration.settings import SiyuSettings
 from orchestration.withdraw.jobs import withdraw_file_job
+from siyu.settings import SiyuSettings
 
 
 def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:

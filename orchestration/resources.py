@@ -2,53 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import dagster as dg
 import duckdb
 
-from orchestration.hash_key import HashKey, resolve_hash_key
-from orchestration.settings import SiyuSettings
-
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-
-def on_cursors(
-    con: duckdb.DuckDBPyConnection,
-    items: Iterable[Item],
-    workers: int,
-    work: Callable[[duckdb.DuckDBPyConnection, Item], Result],
-    in_order: bool = True,
-) -> Iterator[tuple[Item, Result]]:
-    """`work(cursor, item)` for every item, `workers` at a time, each on its own cursor of `con`
-    (DuckDB works outside the GIL); yields (item, result) in the order given, or as each
-    finishes when not `in_order`. Items start in the order given."""
-
-    def on_cursor(item: Item) -> Result:
-        with con.cursor() as cursor:
-            return work(cursor, item)
-
-    with ThreadPoolExecutor(workers) as pool:
-        futures = {pool.submit(on_cursor, item): item for item in items}
-        for future in futures if in_order else as_completed(futures):
-            yield futures[future], future.result()
+from siyu.hash_key import HashKey, resolve_hash_key
+from siyu.settings import SiyuSettings
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The working DuckDB warehouse runs write to, where it is published, and the landing folder.
 
     `warehouse_path` is the working warehouse: ingestion, dbt and the audit use it. Marts reach
-    `published_path` (what BI tools read) only through orchestration/publish. With the dbt target
+    `published_path` (what BI tools read) only through siyu/publish. With the dbt target
     `spark`, dbt builds on Spark from the raw layer handed over as Parquet in `spark_dir`, and the
-    built tables come back into the working warehouse (orchestration/spark.py).
+    built tables come back into the working warehouse (siyu/spark.py).
 
     The hash key is no field: Dagster keeps resource config in its run storage. It is resolved
-    from the environment or the key file when needed (`hash_key`, orchestration/hash_key.py).
+    from the environment or the key file when needed (`hash_key`, siyu/hash_key.py).
     """
 
     warehouse_path: str

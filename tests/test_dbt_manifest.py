@@ -18,7 +18,7 @@ from orchestration.dbt.assets import (
     keep_partial_parse,
     parse_fingerprint,
 )
-from orchestration.settings import SiyuSettings
+from siyu.settings import SiyuSettings
 from tests.tags.project import copy_project
 
 # tries the lock without waiting: exits with BlockingIOError while another process holds it

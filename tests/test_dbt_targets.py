@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import pytest
 
 from orchestration.dbt import assets
-from orchestration.dbt.targets import (
+from siyu.dbt.targets import (
     RUN_RESULTS,
     UNFINISHED_GRACE_S,
     invocation_folders,
     prune_invocation_targets,
 )
-from orchestration.settings import DEFAULT_DBT_TARGETS_KEPT, SiyuSettings
+from siyu.settings import DEFAULT_DBT_TARGETS_KEPT, SiyuSettings
 
 NOW = 1_800_000_000.0
 

@@ -17,8 +17,9 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from orchestration import spark
-from orchestration.dbt.build_inputs import (
+from orchestration.resources import WarehouseResource
+from siyu import spark
+from siyu.dbt.build_inputs import (
     FORCE_BUILD_TAG,
     BuildDecision,
     clear_recorded_build,
@@ -27,7 +28,7 @@ from orchestration.dbt.build_inputs import (
     record_build,
     recorded_build,
 )
-from orchestration.dbt.incremental import (
+from siyu.dbt.incremental import (
     FULL_REFRESH_NOTE,
     FULL_REFRESH_TAG,
     INCREMENTAL_BUILD_NOTE,
@@ -35,12 +36,11 @@ from orchestration.dbt.incremental import (
     incremental_basis,
     record_basis,
 )
-from orchestration.dbt.targets import prune_invocation_targets
-from orchestration.erasure.requests import erase_history
-from orchestration.publish.record import current_publish, describe_published
-from orchestration.quality.preload import start_loading_great_expectations
-from orchestration.resources import WarehouseResource
-from orchestration.settings import (
+from siyu.dbt.targets import prune_invocation_targets
+from siyu.erasure.requests import erase_history
+from siyu.publish.record import current_publish, describe_published
+from siyu.quality.preload import start_loading_great_expectations
+from siyu.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_DBT_TARGETS_KEPT,
     SiyuSettings,
@@ -67,7 +67,7 @@ PARSE_LOCK_FILE = ".siyu_parse.lock"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 MANIFEST_FILE = "manifest.json"
 DBT = "dbt"
-# the console script of orchestration/dbt/child_process.py (pyproject.toml)
+# the console script of siyu/dbt/child_process.py (pyproject.toml)
 DBT_CHILD = "siyu-dbt"
 
 
@@ -110,7 +110,7 @@ def build_dbt_project(settings: SiyuSettings, reparse: bool = False) -> DbtProje
 
     `reparse` parses whatever the stamp says, with `settings`' connection values: afterwards the
     next dbt build on these warehouses finds partial-parse state it can use (the benchmark
-    prepares each new warehouse path so; see orchestration/bench/pipeline.py).
+    prepares each new warehouse path so; see bench/pipeline.py).
     """
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.dbt_target
@@ -351,7 +351,7 @@ class SiyuDbtCliResource(DbtCliResource):
     call. When the executable is this environment's own dbt, its version is the installed
     dbt-core's; the adapter handle is left out.
 
-    `targets_kept`: the invocation target folders a build leaves (orchestration/dbt/targets.py).
+    `targets_kept`: the invocation target folders a build leaves (siyu/dbt/targets.py).
     """
 
     targets_kept: int = DEFAULT_DBT_TARGETS_KEPT
@@ -375,7 +375,7 @@ def beside_python(name: str) -> Path:
 
 def dbt_executable() -> str:
     """This environment's dbt, started as a child that dies with the run (siyu-dbt,
-    orchestration/dbt/child_process.py); plain dbt where siyu is not installed as a package."""
+    siyu/dbt/child_process.py); plain dbt where siyu is not installed as a package."""
     for name in (DBT_CHILD, DBT):
         if beside_python(name).exists():
             return str(beside_python(name))

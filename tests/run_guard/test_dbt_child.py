@@ -28,7 +28,7 @@ RUN = textwrap.dedent(
 CHILD = textwrap.dedent(
     """
     import time
-    from orchestration.dbt.child_process import die_with_parent
+    from siyu.dbt.child_process import die_with_parent
     die_with_parent()
     print("ready", flush=True)
     time.sleep(600)
