@@ -15,7 +15,7 @@ from siyu.dbt.incremental import (
     record_basis,
 )
 from siyu.erasure.requests import ensure_erasure_tables, erase_source
-from siyu.ingestion.loader import ensure_raw_tables
+from siyu.ingestion.raw_tables import ensure_raw_tables
 from siyu.ingestion.specs import load_source_specs
 from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY

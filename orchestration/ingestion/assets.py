@@ -28,14 +28,9 @@ from siyu.cursors import on_cursors
 from siyu.erasure.requests import REQUEST_FOLDER, ensure_erasure_tables, erase_source
 from siyu.ingestion.landing import LandingInventory, landing_files, landing_inventory
 from siyu.ingestion.ledger import ledger_path, record_files
-from siyu.ingestion.loader import (
-    ALREADY_LOADED,
-    SourceIngestReport,
-    ensure_raw_tables,
-    ingest_files,
-    quarantine_examples,
-    refusal_message,
-)
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.outcomes import ALREADY_LOADED, SourceIngestReport, refusal_message
+from siyu.ingestion.raw_tables import ensure_raw_tables, quarantine_examples
 from siyu.ingestion.specs import SourceSpec, load_source_specs
 from siyu.settings import worker_threads
 

@@ -27,7 +27,7 @@ import duckdb
 
 from siyu.hash_key import HashKey, keyed_hash_sql
 from siyu.ingestion.encoding import fingerprint
-from siyu.ingestion.loader import QUARANTINE_TABLE
+from siyu.ingestion.raw_tables import QUARANTINE_TABLE
 from siyu.ingestion.specs import SourceSpec
 from siyu.privacy import dbt_vars
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from siyu.ingestion.loader import LOADED_FILES_TABLE, QUARANTINE_TABLE
+from siyu.ingestion.raw_tables import LOADED_FILES_TABLE, QUARANTINE_TABLE
 from siyu.ingestion.specs import load_source_specs
 from siyu.quality.deliveries import VALIDATED_FILES_TABLE
 from siyu.withdraw.log import (

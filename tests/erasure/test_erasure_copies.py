@@ -15,7 +15,7 @@ from siyu.erasure.requests import (
     ensure_erasure_tables,
     erase_source,
 )
-from siyu.ingestion.loader import QUARANTINE_TABLE, ensure_raw_tables
+from siyu.ingestion.raw_tables import QUARANTINE_TABLE, ensure_raw_tables
 from siyu.ingestion.specs import load_source_specs
 from tests.conftest import TEST_HASH_KEY, phone_hash
 

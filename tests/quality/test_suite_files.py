@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import yaml
 
-from siyu.ingestion.loader import ensure_raw_tables
+from siyu.ingestion.raw_tables import ensure_raw_tables
 from siyu.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
 from siyu.quality.batch import derived_problem, derived_sources
 from siyu.quality.runner import build_expectation_suite

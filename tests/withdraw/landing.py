@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 
 from siyu.ingestion.landing import landing_files
-from siyu.ingestion.loader import SourceIngestReport, ingest_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.outcomes import SourceIngestReport
 from siyu.ingestion.specs import load_source_specs
 
 ORDER_HEADER = (
