@@ -29,7 +29,7 @@ from bench.phases import (
     step_seconds,
     wall_clock_shares,
 )
-from orchestration.dbt.assets import build_dbt_project
+from orchestration.dbt.project import build_dbt_project
 from orchestration.run import RunSummary, run_daily_refresh
 from siyu.settings import DBT_PROJECT_DIR, SiyuSettings, environment_set
 

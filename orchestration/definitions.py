@@ -3,12 +3,9 @@
 import dagster as dg
 
 from orchestration.audiences.assets import build_audience_export_assets
-from orchestration.dbt.assets import (
-    build_dbt_assets,
-    build_dbt_project,
-    build_dbt_resource,
-    mart_asset_keys,
-)
+from orchestration.dbt.assets import build_dbt_assets, mart_asset_keys
+from orchestration.dbt.project import build_dbt_project
+from orchestration.dbt.resource import build_dbt_resource
 from orchestration.erasure.assets import build_erasure_copies_asset, deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh

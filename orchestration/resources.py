@@ -11,6 +11,10 @@ import duckdb
 
 from siyu.hash_key import HashKey, resolve_hash_key
 from siyu.settings import SiyuSettings
+from siyu.spark import spark_env
+
+# the Spark folder when none is configured (relative to the working directory)
+DEFAULT_SPARK_FOLDER = "warehouse/spark"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -53,6 +57,22 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def landing(self) -> Path:
         return Path(self.landing_dir)
+
+    @property
+    def spark_folder(self) -> Path:
+        """Where dbt's Spark target works (siyu/spark.py)."""
+        return Path(self.spark_dir or DEFAULT_SPARK_FOLDER)
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The variables the connection profile (profiles.yml) reads, as a build sets them.
+
+        dbt keeps its partial-parse state only while the profile's connection values stay the
+        same; a parse with other values makes the next build parse the whole project again.
+        """
+        environment = {"SIYU_WORK_WAREHOUSE": self.warehouse_path}
+        if self.dbt_target == "spark":
+            environment.update(spark_env(self.spark_folder))
+        return environment
 
     def data_dirs(self) -> list[Path]:
         """The folders siyu writes the warehouse to (a hash key file must never be in one)."""
