@@ -38,8 +38,8 @@ test-fast: install lint-python
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not build" --durations 5
 
 lint-python: install
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check siyu orchestration sample_data bench tests
+	$(BIN)/ruff format --check siyu orchestration sample_data bench tests
 
 lint: lint-python
 	$(BIN)/sqlfluff lint dbt_project --processes 2
@@ -50,7 +50,7 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 
 ## regenerate the committed sample exports (seeds/) deterministically
 sample: install
-	$(BIN)/python -m orchestration.sample_data --scale 0.02 --seed 42 --out seeds --clean
+	$(BIN)/python -m sample_data --scale 0.02 --seed 42 --out seeds --clean
 
 ## time every phase at scale against DuckDB's own reads and scipy; writes bench/results.json and
 ## bench/time_vs_scale.png. Default scales 0.1 and 1 (+ the daily incremental run at scale 1, a
@@ -58,7 +58,7 @@ sample: install
 ## choose with SCALE=1 or SCALE=0.1,1,10
 .PHONY: bench
 bench: install
-	$(BIN)/python -m orchestration.bench $(if $(SCALE),--scales $(SCALE)) --incremental --nothing-new --rebuild-floor --out bench/results.json
+	$(BIN)/python -m bench $(if $(SCALE),--scales $(SCALE)) --incremental --nothing-new --rebuild-floor --out bench/results.json
 
 clean:
 	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs

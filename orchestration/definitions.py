@@ -3,12 +3,9 @@
 import dagster as dg
 
 from orchestration.audiences.assets import build_audience_export_assets
-from orchestration.dbt.assets import (
-    build_dbt_assets,
-    build_dbt_project,
-    build_dbt_resource,
-    mart_asset_keys,
-)
+from orchestration.dbt.assets import build_dbt_assets, mart_asset_keys
+from orchestration.dbt.project import build_dbt_project
+from orchestration.dbt.resource import build_dbt_resource
 from orchestration.erasure.assets import build_erasure_copies_asset, deletion_requests
 from orchestration.ingestion.assets import build_ingestion_assets
 from orchestration.jobs import daily_refresh
@@ -20,8 +17,8 @@ from orchestration.resources import WarehouseResource
 from orchestration.run_guard.executor import build_guarded_executor
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
-from orchestration.settings import SiyuSettings
 from orchestration.withdraw.jobs import withdraw_file_job
+from siyu.settings import SiyuSettings
 
 
 def build_definitions(settings: SiyuSettings | None = None) -> dg.Definitions:

@@ -1,7 +1,7 @@
 """The console logger of siyu's runs: Dagster's own, with very long lines cut short.
 
 Some of Dagster's messages list every output a step did not yield: a run that skips the dbt build
-(orchestration/dbt/build_inputs.py) gets one listing all ~360 dbt tests, some 40,000 characters
+(siyu/dbt/build_inputs.py) gets one listing all ~360 dbt tests, some 40,000 characters
 on a single console line. The console shows the first MAX_CONSOLE_CHARS characters and says how
 many were left out; the event log (the Dagster UI) keeps every message whole.
 """

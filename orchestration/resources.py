@@ -2,53 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import dagster as dg
 import duckdb
 
-from orchestration.hash_key import HashKey, resolve_hash_key
-from orchestration.settings import SiyuSettings
+from siyu.hash_key import HashKey, resolve_hash_key
+from siyu.settings import SiyuSettings
+from siyu.spark import spark_env
 
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-
-def on_cursors(
-    con: duckdb.DuckDBPyConnection,
-    items: Iterable[Item],
-    workers: int,
-    work: Callable[[duckdb.DuckDBPyConnection, Item], Result],
-    in_order: bool = True,
-) -> Iterator[tuple[Item, Result]]:
-    """`work(cursor, item)` for every item, `workers` at a time, each on its own cursor of `con`
-    (DuckDB works outside the GIL); yields (item, result) in the order given, or as each
-    finishes when not `in_order`. Items start in the order given."""
-
-    def on_cursor(item: Item) -> Result:
-        with con.cursor() as cursor:
-            return work(cursor, item)
-
-    with ThreadPoolExecutor(workers) as pool:
-        futures = {pool.submit(on_cursor, item): item for item in items}
-        for future in futures if in_order else as_completed(futures):
-            yield futures[future], future.result()
+# the Spark folder when none is configured (relative to the working directory)
+DEFAULT_SPARK_FOLDER = "warehouse/spark"
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The working DuckDB warehouse runs write to, where it is published, and the landing folder.
 
     `warehouse_path` is the working warehouse: ingestion, dbt and the audit use it. Marts reach
-    `published_path` (what BI tools read) only through orchestration/publish. With the dbt target
+    `published_path` (what BI tools read) only through siyu/publish. With the dbt target
     `spark`, dbt builds on Spark from the raw layer handed over as Parquet in `spark_dir`, and the
-    built tables come back into the working warehouse (orchestration/spark.py).
+    built tables come back into the working warehouse (siyu/spark.py).
 
     The hash key is no field: Dagster keeps resource config in its run storage. It is resolved
-    from the environment or the key file when needed (`hash_key`, orchestration/hash_key.py).
+    from the environment or the key file when needed (`hash_key`, siyu/hash_key.py).
     """
 
     warehouse_path: str
@@ -79,6 +57,22 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def landing(self) -> Path:
         return Path(self.landing_dir)
+
+    @property
+    def spark_folder(self) -> Path:
+        """Where dbt's Spark target works (siyu/spark.py)."""
+        return Path(self.spark_dir or DEFAULT_SPARK_FOLDER)
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The variables the connection profile (profiles.yml) reads, as a build sets them.
+
+        dbt keeps its partial-parse state only while the profile's connection values stay the
+        same; a parse with other values makes the next build parse the whole project again.
+        """
+        environment = {"SIYU_WORK_WAREHOUSE": self.warehouse_path}
+        if self.dbt_target == "spark":
+            environment.update(spark_env(self.spark_folder))
+        return environment
 
     def data_dirs(self) -> list[Path]:
         """The folders siyu writes the warehouse to (a hash key file must never be in one)."""

@@ -4,7 +4,7 @@ This is what `make run` calls. It uses the Dagster instance in DAGSTER_HOME when
 Makefile points it at the git-ignored .dagster_home/), else an ephemeral one.
 
 Before anything else, even importing the pipeline (4 s), the run passes the run guard
-(orchestration/run_guard): one run at a time, the leftovers of an interrupted run removed, the
+(siyu/run_guard): one run at a time, the leftovers of an interrupted run removed, the
 folders it writes checked. So the modules of the pipeline are imported inside the functions that
 use them, not here.
 """
@@ -19,17 +19,17 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from orchestration.hash_key import HashKeyError
-from orchestration.publish.record import describe_published
-from orchestration.run_guard.guard import guarded_run
-from orchestration.run_guard.lock import RunLockedError
-from orchestration.run_guard.preflight import PreflightError
-from orchestration.settings import SiyuSettings
+from siyu.hash_key import HashKeyError
+from siyu.publish.record import describe_published
+from siyu.run_guard.guard import guarded_run
+from siyu.run_guard.lock import RunLockedError
+from siyu.run_guard.preflight import PreflightError
+from siyu.settings import SiyuSettings
 
 if TYPE_CHECKING:
     import dagster as dg
 
-    from orchestration.hash_key import HashKey
+    from siyu.hash_key import HashKey
 
 JOB_NAME = "daily_refresh"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -54,7 +54,7 @@ class RunSummary:
     files_at_fault: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     # the dbt build was skipped: nothing it reads changed since the published version
-    # (orchestration/dbt/build_inputs.py); the marts, checks and publish are those of that version
+    # (siyu/dbt/build_inputs.py); the marts, checks and publish are those of that version
     build_skipped: bool = False
     # why the job did not run at all: another run holds the lock, a folder check failed, or an
     # error before its first step
@@ -267,10 +267,10 @@ def mart_summary_lines(settings: SiyuSettings, hash_key: HashKey) -> list[str]:
     """Headline figures read back from the marts just built."""
     import duckdb
 
-    from orchestration.audiences import format_tag_audience_summary, summarise_tags_and_audiences
-    from orchestration.identity.summary import identity_summary_lines
     from orchestration.reports.assets import report_summary_lines
-    from orchestration.reports.roi import top_campaigns_text
+    from siyu.audiences import format_tag_audience_summary, summarise_tags_and_audiences
+    from siyu.identity.summary import identity_summary_lines
+    from siyu.reports.roi import top_campaigns_text
 
     with duckdb.connect(str(settings.work_warehouse_path), read_only=True) as con:
         return [

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.jobs import daily_refresh
-from orchestration.settings import SiyuSettings
+from siyu.settings import SiyuSettings
 
 
 def build_refresh_schedule(settings: SiyuSettings) -> dg.ScheduleDefinition:

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.ledger import ledger_path, unrecorded_files
-from orchestration.ingestion.specs import load_source_specs
 from orchestration.jobs import daily_refresh
 from orchestration.resources import WarehouseResource
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.ledger import ledger_path, unrecorded_files
+from siyu.ingestion.specs import load_source_specs
 
 MINIMUM_INTERVAL_SECONDS = 60
 

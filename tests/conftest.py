@@ -12,11 +12,11 @@ import duckdb
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from orchestration.hash_key import KEY_ENV, HashKey
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.loader import ingest_files
-from orchestration.ingestion.specs import load_source_specs
-from orchestration.settings import environment_set
+from siyu.hash_key import KEY_ENV, HashKey
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.specs import load_source_specs
+from siyu.settings import environment_set
 from tests.dbt_runner import run_dbt
 from tests.fixtures.quirk_landing import write_quirk_landing
 

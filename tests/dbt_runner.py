@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR
+from siyu.settings import DBT_PROJECT_DIR
 
 
 def project_args(target_path: Path) -> list[str]:

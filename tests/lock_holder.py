@@ -14,7 +14,7 @@ LOCK_HOLDER = textwrap.dedent(
     """
     import subprocess, sys
     from pathlib import Path
-    from orchestration.run_guard.lock import run_lock
+    from siyu.run_guard.lock import run_lock
     with run_lock(Path(sys.argv[1]), sys.argv[2]):
         child = subprocess.Popen(["sleep", "600"]) if sys.argv[3] == "child" else None
         print("held", child.pid if child else 0, flush=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt.build_inputs import (
+from siyu.dbt.build_inputs import (
     clear_recorded_build,
     code_fingerprint,
     decide_build,
@@ -16,9 +16,9 @@ from orchestration.dbt.build_inputs import (
     recorded_build,
     table_fingerprint,
 )
-from orchestration.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
-from orchestration.publish.record import current_publish
-from orchestration.settings import SiyuSettings
+from siyu.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
+from siyu.publish.record import current_publish
+from siyu.settings import SiyuSettings
 
 ORDERS = [(1, "2026-11-01", 99.5, "a"), (2, "2026-11-02", 10.0, None), (3, "2026-11-03", 0.0, "c")]
 SOURCES = ["raw.orders", "raw.followers"]

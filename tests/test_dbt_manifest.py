@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt import assets
-from orchestration.dbt.assets import (
-    build_dbt_project,
-    exclusive,
-    keep_partial_parse,
-    parse_fingerprint,
-)
-from orchestration.settings import SiyuSettings
+from orchestration.dbt import project as dbt_project
+from orchestration.dbt import resource
+from orchestration.dbt.project import build_dbt_project
+from siyu.dbt.parsing import exclusive, keep_partial_parse, parse_fingerprint
+from siyu.settings import SiyuSettings
 from tests.tags.project import copy_project
 
 # tries the lock without waiting: exits with BlockingIOError while another process holds it
@@ -99,7 +96,7 @@ def manifest_models(path: Path) -> set[str]:
 @pytest.mark.build
 def test_the_project_is_parsed_when_it_changed_and_only_then(tmp_path, monkeypatch):
     project_dir = copy_project(tmp_path / "dbt_project")
-    monkeypatch.setattr(assets, "DBT_PROJECT_DIR", project_dir)
+    monkeypatch.setattr(dbt_project, "DBT_PROJECT_DIR", project_dir)
     settings = SiyuSettings.from_env({})
     target = project_dir / "target"
 
@@ -109,7 +106,7 @@ def test_the_project_is_parsed_when_it_changed_and_only_then(tmp_path, monkeypat
     assert {path.name for path in target.iterdir()} >= {
         "manifest.json",
         "partial_parse.msgpack",
-        assets.FINGERPRINT_FILE,
+        dbt_project.FINGERPRINT_FILE,
     }
     assert not [path for path in target.iterdir() if path.name.startswith(".parse-")], (
         "the parse's own folder is removed"
@@ -149,7 +146,7 @@ def dbt_parse_output(project_dir: Path, run_target: Path, work_warehouse: Path) 
 def test_the_first_build_of_a_deployment_can_parse_partially(tmp_path, monkeypatch):
     """The parse uses the deployment's working warehouse, so the build's profile matches it."""
     project_dir = copy_project(tmp_path / "dbt_project")
-    monkeypatch.setattr(assets, "DBT_PROJECT_DIR", project_dir)
+    monkeypatch.setattr(dbt_project, "DBT_PROJECT_DIR", project_dir)
     work_warehouse = tmp_path / "work" / "siyu_work.duckdb"
     monkeypatch.delenv("SIYU_WORK_WAREHOUSE", raising=False)
     build_dbt_project(SiyuSettings.from_env({"SIYU_WORK_WAREHOUSE": str(work_warehouse)}))
@@ -170,16 +167,16 @@ def test_the_dbt_resource_needs_no_version_subprocess_and_no_adapter(tmp_path, m
         raise AssertionError(f"spawned {args}")
 
     monkeypatch.setattr(dagster_dbt_resource, "check_output", no_subprocess)
-    dbt = assets.build_dbt_resource(build_dbt_project(SiyuSettings.from_env({})))
+    dbt = resource.build_dbt_resource(build_dbt_project(SiyuSettings.from_env({})))
 
-    assert isinstance(dbt, assets.SiyuDbtCliResource)
+    assert isinstance(dbt, resource.SiyuDbtCliResource)
     assert str(dbt._cli_version) == installed
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
     elsewhere = tmp_path / "bin" / "dbt"  # e.g. dbt Fusion: asked for its version as before
     elsewhere.parent.mkdir()
     elsewhere.symlink_to(Path(sys.executable).with_name("dbt"))
-    other = assets.SiyuDbtCliResource(
-        project_dir=str(assets.DBT_PROJECT_DIR), dbt_executable=str(elsewhere)
+    other = resource.SiyuDbtCliResource(
+        project_dir=str(dbt_project.DBT_PROJECT_DIR), dbt_executable=str(elsewhere)
     )
     with pytest.raises(AssertionError, match=str(elsewhere)):
         _ = other._cli_version

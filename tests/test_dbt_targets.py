@@ -8,21 +8,22 @@ from types import SimpleNamespace
 
 import pytest
 
-from orchestration.dbt import assets
-from orchestration.dbt.targets import (
+from orchestration.dbt import project as dbt_project
+from orchestration.dbt import resource
+from siyu.dbt.targets import (
     RUN_RESULTS,
     UNFINISHED_GRACE_S,
     invocation_folders,
     prune_invocation_targets,
 )
-from orchestration.settings import DEFAULT_DBT_TARGETS_KEPT, SiyuSettings
+from siyu.settings import DEFAULT_DBT_TARGETS_KEPT, SiyuSettings
 
 NOW = 1_800_000_000.0
 
 
 @cache
-def dbt_resource() -> assets.SiyuDbtCliResource:
-    return assets.build_dbt_resource(assets.build_dbt_project(SiyuSettings.from_env({})))
+def dbt_resource() -> resource.SiyuDbtCliResource:
+    return resource.build_dbt_resource(dbt_project.build_dbt_project(SiyuSettings.from_env({})))
 
 
 def dagster_dbt_folder_name(op_name: str = "siyu_dbt_models") -> str:
@@ -64,7 +65,7 @@ def test_what_is_not_an_invocation_folder_is_left_alone(tmp_path):
     shared = [target / "manifest.json", target / "partial_parse.msgpack"]
     for path in shared:
         path.write_text("{}", encoding="utf-8")
-    parse_staging = target / ".parse-4242"  # a parse under way (assets.parse_manifest)
+    parse_staging = target / ".parse-4242"  # a parse under way (dbt_project.parse_manifest)
     parse_staging.mkdir()
     hand_made = target / "my-debugging-copy"
     hand_made.mkdir()
@@ -93,8 +94,8 @@ def test_the_number_kept_is_a_setting_the_dbt_resource_carries():
     assert SiyuSettings.from_env({}).dbt_targets_kept == DEFAULT_DBT_TARGETS_KEPT
     settings = SiyuSettings.from_env({"SIYU_DBT_TARGETS_KEPT": "3"})
     assert settings.dbt_targets_kept == 3
-    project = assets.build_dbt_project(settings)
-    assert assets.build_dbt_resource(project, settings.dbt_targets_kept).targets_kept == 3
+    project = dbt_project.build_dbt_project(settings)
+    assert resource.build_dbt_resource(project, settings.dbt_targets_kept).targets_kept == 3
     for wrong in ("-1", "three"):
         with pytest.raises(ValueError, match="SIYU_DBT_TARGETS_KEPT"):
             SiyuSettings.from_env({"SIYU_DBT_TARGETS_KEPT": wrong})

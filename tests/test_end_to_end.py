@@ -14,15 +14,15 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.dbt.build_inputs import recorded_build
-from orchestration.identity.accuracy import measure_identity_accuracy
-from orchestration.privacy import find_clear_mobiles
-from orchestration.publish.record import current_publish
-from orchestration.quality.runner import run_suite
-from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
 from orchestration.run import RunSummary, format_summary, run_daily_refresh
-from orchestration.sample_data import generate
-from orchestration.settings import SiyuSettings
+from sample_data import generate
+from siyu.dbt.build_inputs import recorded_build
+from siyu.identity.accuracy import measure_identity_accuracy
+from siyu.privacy import find_clear_mobiles
+from siyu.publish.record import current_publish
+from siyu.quality.runner import run_suite
+from siyu.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
+from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.quality.conftest import mutated
 

@@ -8,16 +8,16 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from orchestration.dbt.incremental import (
+from siyu.dbt.incremental import (
     erased_raw_rows,
     full_refresh_reason,
     incremental_basis,
     record_basis,
 )
-from orchestration.erasure.requests import ensure_erasure_tables, erase_source
-from orchestration.ingestion.loader import ensure_raw_tables
-from orchestration.ingestion.specs import load_source_specs
-from orchestration.settings import SiyuSettings
+from siyu.erasure.requests import ensure_erasure_tables, erase_source
+from siyu.ingestion.raw_tables import ensure_raw_tables
+from siyu.ingestion.specs import load_source_specs
+from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 
 BASIS = incremental_basis("project-v1", "key-fingerprint")

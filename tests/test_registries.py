@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.registry import attribution_models, channels, id_types
-from orchestration.settings import REPO_ROOT
+from siyu.registry import attribution_models, channels, id_types
+from siyu.settings import REPO_ROOT
 
 VOCABULARIES = {
     "channels": set(channels()),
@@ -27,7 +27,7 @@ REGISTRY_FILES = {
     Path("dbt_project/models/marts/tags/audiences.yml"),
 }
 SCANNED = ("dbt_project/models", "dbt_project/macros", "dbt_project/tests", "dbt_project/seeds")
-SCANNED += ("expectations", "orchestration")
+SCANNED += ("expectations", "orchestration", "siyu")
 SUFFIXES = {".sql", ".yml", ".yaml", ".json", ".py", ".md"}
 WORD = r"""['"`][a-z][a-z0-9_]*['"`]"""
 QUOTED = re.compile(r"""['"`]([a-z][a-z0-9_]*)['"`]""")
@@ -107,5 +107,5 @@ def test_the_scan_finds_a_hand_written_list():
 def test_no_file_lists_a_registry_by_hand(path):
     assert literal_lists(path) == [], (
         f"{path} lists registry values by hand; read the registry instead "
-        "(macro channel_names, relationships tests, orchestration/registry.py)"
+        "(macro channel_names, relationships tests, siyu/registry.py)"
     )

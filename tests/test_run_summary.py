@@ -10,9 +10,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish.publisher import publish_marts
 from orchestration.run import RunSummary, format_summary, guarded_daily_refresh, summarise
-from orchestration.settings import SiyuSettings
+from siyu.publish.publisher import publish_marts
+from siyu.settings import SiyuSettings
 from tests.lock_holder import LockHolder
 
 

@@ -2,11 +2,11 @@
     Returns the HMAC-SHA256 of a text under the deployment's secret hash key, as 64 lower-case hex
     characters, or null for null: the pseudonym of a value that must not be stored in clear but
     must still join (phone_hash, recipient_key, buyer_key_hash). The same text gives the same hash
-    on both engines and in Python (orchestration/hash_key.py, which holds the SQL's DuckDB twin).
+    on both engines and in Python (siyu/hash_key.py, which holds the SQL's DuckDB twin).
 
     The key never appears in the SQL: it would be kept in compiled SQL, manifests and logs. SQL
     reads HMAC's inner and outer key blocks at run time: on DuckDB the connection variables that
-    siyu's dbt-duckdb plugin sets on every connection (orchestration/dbt/hash_key_plugin.py); on
+    siyu's dbt-duckdb plugin sets on every connection (siyu/dbt/hash_key_plugin.py); on
     Spark the session confs spark.siyu.hash_inner/hash_outer (profiles.yml), which Spark
     substitutes into the statement before parsing it. So a model that hashes must be a table or
     ephemeral, never a view: a view stores its statement. A missing key stops the query.

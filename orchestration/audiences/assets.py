@@ -7,9 +7,9 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
-from orchestration.audiences.export import export_all_audiences
 from orchestration.resources import WarehouseResource
-from orchestration.settings import REPO_ROOT
+from siyu.audiences.export import export_all_audiences
+from siyu.settings import REPO_ROOT
 
 AUDIENCE_MEMBERS_KEY = dg.AssetKey(["marts", "audience_members"])
 PUBLISHED_WAREHOUSE_KEY = dg.AssetKey(["publish", "published_warehouse"])

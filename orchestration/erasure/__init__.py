@@ -1,1 +1,1 @@
-"""Deletion requests (the right to be forgotten): erase a person from every layer."""
+"""Deletion requests as a Dagster step (assets.py); the erasure itself is siyu/erasure."""

@@ -8,9 +8,9 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from orchestration.audiences.assets import EXPORTS_KEY, PUBLISHED_WAREHOUSE_KEY, audience_export_dir
-from orchestration.erasure.copies import complete_erasures
-from orchestration.erasure.requests import erase_history, load_requests, resolve_erasure
 from orchestration.resources import WarehouseResource
+from siyu.erasure.copies import complete_erasures
+from siyu.erasure.requests import erase_history, load_requests, resolve_erasure
 
 DELETION_REQUESTS_KEY = dg.AssetKey(["raw", "deletion_requests"])
 
@@ -60,7 +60,7 @@ def build_erasure_copies_asset(export_dir: Path | None = None) -> dg.AssetsDefin
         description=(
             "After a publish that erased someone: older Parquet versions, stale audience files "
             "and leftover copies of the published file are removed, and the working warehouse is "
-            "compacted, so no copy siyu keeps holds the erased people (orchestration/erasure/"
+            "compacted, so no copy siyu keeps holds the erased people (siyu/erasure/"
             "copies.py). Nothing to do when no erasure is pending."
         ),
     )

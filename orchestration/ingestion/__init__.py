@@ -1,1 +1,2 @@
-"""Ingestion of channel export files from the landing folder into `raw.<source>` tables."""
+"""Ingestion as Dagster assets (assets.py): one raw.<source> asset per source, loaded by
+siyu/ingestion."""

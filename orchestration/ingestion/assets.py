@@ -23,20 +23,16 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from orchestration.erasure.assets import DELETION_REQUESTS_KEY
-from orchestration.erasure.requests import REQUEST_FOLDER, ensure_erasure_tables, erase_source
-from orchestration.ingestion.landing import LandingInventory, landing_files, landing_inventory
-from orchestration.ingestion.ledger import ledger_path, record_files
-from orchestration.ingestion.loader import (
-    ALREADY_LOADED,
-    SourceIngestReport,
-    ensure_raw_tables,
-    ingest_files,
-    quarantine_examples,
-    refusal_message,
-)
-from orchestration.ingestion.specs import SourceSpec, load_source_specs
-from orchestration.resources import WarehouseResource, on_cursors
-from orchestration.settings import worker_threads
+from orchestration.resources import WarehouseResource
+from siyu.cursors import on_cursors
+from siyu.erasure.requests import REQUEST_FOLDER, ensure_erasure_tables, erase_source
+from siyu.ingestion.landing import LandingInventory, landing_files, landing_inventory
+from siyu.ingestion.ledger import ledger_path, record_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.outcomes import ALREADY_LOADED, SourceIngestReport, refusal_message
+from siyu.ingestion.raw_tables import ensure_raw_tables, quarantine_examples
+from siyu.ingestion.specs import SourceSpec, load_source_specs
+from siyu.settings import worker_threads
 
 INGESTION_GROUP = "ingestion"
 # the step that loads every source (see build_ingestion_assets)

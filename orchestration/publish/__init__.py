@@ -1,1 +1,1 @@
-"""Write-audit-publish: audit the working warehouse, then publish its marts atomically."""
+"""Audit and publish as Dagster assets (assets.py); write-audit-publish itself is siyu/publish."""

@@ -6,11 +6,11 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
-from orchestration.publish.audit import ALLOW_SHRINK_TAG, audit_warehouse
-from orchestration.publish.publisher import publish_marts
-from orchestration.publish.record import describe_published, read_publish_record
 from orchestration.resources import WarehouseResource
-from orchestration.settings import is_switched_on
+from siyu.publish.audit import ALLOW_SHRINK_TAG, audit_warehouse
+from siyu.publish.publisher import publish_marts
+from siyu.publish.record import describe_published, read_publish_record
+from siyu.settings import is_switched_on
 
 PUBLISH_GROUP = "publish"
 AUDIT_KEY = dg.AssetKey(["publish", "marts_audit"])
@@ -25,7 +25,7 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
         description=(
             "Audits the working warehouse's marts (contract keys, clear mobiles, names and "
             "addresses from the exports, contract reconciliations, an empty raw layer, contract "
-            "marts shrinking against the published version; orchestration/publish/audit.yml). "
+            "marts shrinking against the published version; siyu/publish/audit.yml). "
             "A failure stops the run before publishing."
         ),
     )

@@ -1,1 +1,1 @@
-"""Data quality: Great Expectations suites (expectations/) run against the warehouse."""
+"""Great Expectations suites as Dagster asset checks (checks.py); suites run by siyu/quality."""

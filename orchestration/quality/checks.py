@@ -25,9 +25,11 @@ import dagster as dg
 import duckdb
 from dagster import AssetCheckExecutionContext
 
-from orchestration.ingestion.specs import load_source_specs
-from orchestration.quality.batch import try_fetch_batch
-from orchestration.quality.deliveries import (
+from orchestration.resources import WarehouseResource
+from siyu.cursors import on_cursors
+from siyu.ingestion.specs import load_source_specs
+from siyu.quality.batch import try_fetch_batch
+from siyu.quality.deliveries import (
     batch_suite,
     ensure_validated_files,
     file_batches,
@@ -37,9 +39,9 @@ from orchestration.quality.deliveries import (
     suite_fingerprint,
     table_rows,
 )
-from orchestration.quality.preload import import_suite_runner
-from orchestration.quality.results import SuiteResult
-from orchestration.quality.suites import (
+from siyu.quality.preload import import_suite_runner
+from siyu.quality.results import SuiteResult
+from siyu.quality.suites import (
     MART_SUITES_DIR,
     RAW_ROW_COLUMN,
     RAW_SUITES_DIR,
@@ -47,9 +49,8 @@ from orchestration.quality.suites import (
     load_suite,
     suite_paths,
 )
-from orchestration.resources import WarehouseResource, on_cursors
-from orchestration.settings import REPO_ROOT, worker_threads
-from orchestration.withdraw.log import HASH_PREFIX_LENGTH, withdraw_command
+from siyu.settings import REPO_ROOT, worker_threads
+from siyu.withdraw.log import HASH_PREFIX_LENGTH, withdraw_command
 
 CHECK_NAME = "expectations"
 MAX_FAILURES_SHOWN = 20

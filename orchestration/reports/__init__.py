@@ -1,1 +1,1 @@
-"""The HTML report: chart sections rendered from the marts into one page (see assets.py)."""
+"""The HTML report as a Dagster asset (assets.py); its sections are rendered by siyu/reports."""

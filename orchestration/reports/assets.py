@@ -5,7 +5,7 @@
 `reports/marketing_report` wraps it: it runs only after the marts are published and reads them
 from the working warehouse, so the page only ever shows audited marts and the published file
 (which BI tools may hold open) is never opened. The page is a list of sections
-(orchestration.reports.sections): to add one (an ROI curve, say), write a SectionRenderer and
+(siyu.reports.sections): to add one (an ROI curve, say), write a SectionRenderer and
 append it to REPORT_SECTIONS.
 """
 
@@ -19,18 +19,18 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
-from orchestration.reports.funnel import (
+from orchestration.resources import WarehouseResource
+from siyu.reports.funnel import (
     headline_funnel_text,
     render_funnel_section,
     render_leaderboard_section,
     render_retention_section,
     render_three_order_section,
 )
-from orchestration.reports.page import PAGE_NAME, render_page
-from orchestration.reports.roi import render_roi_section
-from orchestration.reports.sections import ReportSection, SectionRenderer, mart_exists
-from orchestration.resources import WarehouseResource
-from orchestration.settings import REPO_ROOT
+from siyu.reports.page import PAGE_NAME, render_page
+from siyu.reports.roi import render_roi_section
+from siyu.reports.sections import ReportSection, SectionRenderer, mart_exists
+from siyu.settings import REPO_ROOT
 
 DEFAULT_REPORTS_DIR = REPO_ROOT / "reports"
 REPORT_TITLE = "siyu private-domain report"
@@ -44,7 +44,7 @@ REPORT_SECTIONS: tuple[SectionRenderer, ...] = (
     render_leaderboard_section,
     render_roi_section,
 )
-# the marts the sections read, as published (orchestration/publish) after the audit
+# the marts the sections read, as published (siyu/publish) after the audit
 PUBLISHED_WAREHOUSE_KEY = dg.AssetKey(["publish", "published_warehouse"])
 REPORT_MARTS = (
     "rpt_funnel_conversion",

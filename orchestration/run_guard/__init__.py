@@ -1,2 +1,2 @@
-"""What stands between a run and the warehouse before any work: one run at a time, the leftovers
-of an interrupted run cleaned, and the target folders checked (see docs/failed-runs.md)."""
+"""The run guard in Dagster's runs: the executor that passes it before the first step
+(executor.py); the guard itself is siyu/run_guard."""

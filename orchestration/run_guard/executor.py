@@ -15,8 +15,8 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.run_guard.guard import guarded_run
-from orchestration.settings import SiyuSettings
+from siyu.run_guard.guard import guarded_run
+from siyu.settings import SiyuSettings
 
 
 class GuardedExecutor(dg.Executor):
@@ -49,7 +49,7 @@ def build_guarded_executor(settings: SiyuSettings) -> dg.ExecutorDefinition:
         config_schema=in_process.config_schema,
     )
     def siyu_in_process(init_context: dg.InitExecutorContext) -> dg.Executor:
-        """Every step in one process, one run at a time (orchestration/run_guard)."""
+        """Every step in one process, one run at a time (siyu/run_guard)."""
         return GuardedExecutor(in_process.executor_creation_fn(init_context), settings)
 
     return siyu_in_process

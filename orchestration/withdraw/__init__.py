@@ -1,1 +1,1 @@
-"""Withdrawal of a loaded file: its rows leave raw, the next build rebuilds without them."""
+"""Withdrawal as a Dagster job (jobs.py); the withdrawal and its command are siyu/withdraw."""

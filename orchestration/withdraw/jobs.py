@@ -9,14 +9,14 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.resources import WarehouseResource
-from orchestration.withdraw.requests import (
+from siyu.withdraw.requests import (
     WarehouseUnavailable,
     WithdrawalRefused,
     WithdrawalRequest,
     report,
     withdraw_requested,
 )
-from orchestration.withdraw.withdrawals import FileQuery
+from siyu.withdraw.withdrawals import FileQuery
 
 WITHDRAW_JOB_NAME = "withdraw_file"
 

@@ -1,6 +1,6 @@
 """One tiny benchmark run per session, shared by the smoke test and the incremental-equality test.
 
-The harness runs as `make bench` runs it (a child process: `python -m orchestration.bench`), at a
+The harness runs as `make bench` runs it (a child process: `python -m bench`), at a
 tiny scale with the daily incremental scenario, keeping its exports and warehouses.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import REPO_ROOT
+from siyu.settings import REPO_ROOT
 
 BENCH_SCALE = 0.005
 BENCH_SEED = 42
@@ -35,7 +35,7 @@ class BenchRun:
 
 def bench_command(out: Path, chart: Path, workdir: Path) -> list[str]:
     return [
-        sys.executable, "-m", "orchestration.bench", "--scales", str(BENCH_SCALE),
+        sys.executable, "-m", "bench", "--scales", str(BENCH_SCALE),
         "--seed", str(BENCH_SEED), "--incremental", "--rebuild-floor", str(BENCH_FLOOR_SCALE),
         "--out", str(out), "--chart", str(chart),
         "--workdir", str(workdir), "--keep",

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from orchestration.settings import REPO_ROOT
+from siyu.settings import REPO_ROOT
 from tests.bench.conftest import BENCH_FLOOR_SCALE, BENCH_SCALE, BenchRun
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -92,4 +92,4 @@ def test_make_bench_runs_the_harness_with_the_chosen_scale():
         text=True,
         check=True,
     )
-    assert f"-m orchestration.bench --scales {BENCH_SCALE}" in dry_run.stdout
+    assert f"-m bench --scales {BENCH_SCALE}" in dry_run.stdout

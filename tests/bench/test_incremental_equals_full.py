@@ -25,14 +25,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.bench.pipeline import bench_settings, dbt_target_dirs, isolated_outputs
-from orchestration.dbt.incremental import (
+from bench.pipeline import bench_settings, dbt_target_dirs, isolated_outputs
+from orchestration.run import run_daily_refresh
+from sample_data import DEFAULT_END, generate
+from siyu.dbt.incremental import (
     FULL_REFRESH_NOTE,
     INCREMENTAL_BUILD_NOTE,
     NO_BASIS_REASON,
 )
-from orchestration.run import run_daily_refresh
-from orchestration.sample_data import DEFAULT_END, generate
 from tests.bench.conftest import BENCH_SCALE, BENCH_SEED, BenchRun
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.bench.phases import (
+from bench.phases import (
     DbtNode,
     Phase,
     RunTimeline,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from orchestration.bench import report
-from orchestration.bench.baselines import IdentityBaseline
-from orchestration.bench.harness import Delivery, IncrementalResult, RunResult, ScaleResult
-from orchestration.bench.phases import Phase, RunTimeline
-from orchestration.bench.pipeline import RunMeasurement
+from bench import report
+from bench.baselines import IdentityBaseline
+from bench.harness import Delivery, IncrementalResult, RunResult, ScaleResult
+from bench.phases import Phase, RunTimeline
+from bench.pipeline import RunMeasurement
 from orchestration.run import RunSummary
 
 

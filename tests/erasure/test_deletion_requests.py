@@ -9,15 +9,15 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.erasure.requests import (
+from orchestration.run import run_daily_refresh
+from siyu.erasure.requests import (
     HISTORY_TABLES,
     canonical_phone_hash,
     ensure_erasure_tables,
     erase_history,
     hash_clear_identifiers,
 )
-from orchestration.run import run_daily_refresh
-from orchestration.settings import SiyuSettings
+from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.fixtures import identity_landing as scenario
 

@@ -8,15 +8,15 @@ from datetime import datetime
 
 import duckdb
 
-from orchestration.erasure.copies import compact_warehouse, complete_erasures
-from orchestration.erasure.requests import (
+from siyu.erasure.copies import compact_warehouse, complete_erasures
+from siyu.erasure.requests import (
     ERASED_CUSTOMERS_TABLE,
     ERASURE_TABLE,
     ensure_erasure_tables,
     erase_source,
 )
-from orchestration.ingestion.loader import QUARANTINE_TABLE, ensure_raw_tables
-from orchestration.ingestion.specs import load_source_specs
+from siyu.ingestion.raw_tables import QUARANTINE_TABLE, ensure_raw_tables
+from siyu.ingestion.specs import load_source_specs
 from tests.conftest import TEST_HASH_KEY, phone_hash
 
 TOKENS = "select md5(range::varchar) || md5((range * 7)::varchar) as v from range(20000)"

@@ -18,10 +18,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.hash_key import KEY_ENV
-from orchestration.publish.audit import load_audit_config
-from orchestration.run_guard.lock import lock_path, read_holder
-from orchestration.settings import REPO_ROOT, environment_set
+from siyu.hash_key import KEY_ENV
+from siyu.publish.audit import load_audit_config
+from siyu.run_guard.lock import lock_path, read_holder
+from siyu.settings import REPO_ROOT, environment_set
 from tests.conftest import TEST_HASH_KEY
 
 RUN_SECONDS = 900  # a whole run at the suite's scale takes about a minute on 2 busy cores

@@ -23,8 +23,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.publish.record import current_publish
-from orchestration.sample_data import generate
+from sample_data import generate
+from siyu.publish.record import current_publish
 from tests.faults.deployment import (
     Deployment,
     Run,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.identity.components import component_labels
+from siyu.identity.components import component_labels
 
 
 def as_partition(labels: np.ndarray) -> set[frozenset[int]]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality.runner import run_suite
-from orchestration.quality.suites import MART_SUITES_DIR, load_suite
+from siyu.quality.runner import run_suite
+from siyu.quality.suites import MART_SUITES_DIR, load_suite
 from tests.conftest import ingest_landing, phone_hash
 from tests.dbt_runner import run_dbt
 from tests.fixtures import identity_landing as scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from orchestration.identity.stable_ids import assign_customer_ids, derive_customer_id
+from siyu.identity.stable_ids import assign_customer_ids, derive_customer_id
 
 EMPTY_PREVIOUS = pd.DataFrame(columns=["node_key", "customer_id", "customer_first_seen_at"])
 

@@ -11,12 +11,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-import orchestration.ingestion.loader as loader
+import siyu.ingestion.loader as loader
 from orchestration.ingestion.assets import build_ingestion_assets, unread_in_landing
-from orchestration.ingestion.landing import landing_files
 from orchestration.run import RunSummary, format_summary
 from orchestration.sensors import new_landing_files
-from orchestration.settings import SiyuSettings
+from siyu.ingestion.landing import landing_files
+from siyu.settings import SiyuSettings
 from tests.ingestion.test_loader import MP_HEADER, ingest, quarantine, write
 from tests.quality.test_checks import warehouse_resource
 

@@ -11,7 +11,7 @@ import pytest
 
 import orchestration.ingestion.assets as ingestion_assets
 from orchestration.ingestion.assets import INGESTION_STEP, build_ingestion_assets
-from orchestration.ingestion.ledger import ledger_path, read_ledger
+from siyu.ingestion.ledger import ledger_path, read_ledger
 from tests.quality.clean_landing import (
     MP_USERS,
     TENCENT_PAGES,

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from orchestration.ingestion.loader import SourceIngestReport
+from siyu.ingestion.outcomes import SourceIngestReport
 from tests.ingestion.test_loader import SPECS, ingest
 
 # about 25 s for the four formats on one core

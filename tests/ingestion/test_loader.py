@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.loader import ingest_files
-from orchestration.ingestion.specs import load_source_specs
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.specs import load_source_specs
 
 SPECS = load_source_specs()
 LOADED_AT = datetime(2026, 11, 25, 6, 0, 0)
@@ -300,7 +300,7 @@ def test_values_of_the_wrong_shape_are_quarantined_with_field_and_value(con, tmp
 
 
 def test_source_specs_reject_unknown_formats(tmp_path):
-    from orchestration.ingestion.specs import load_source_specs as load
+    from siyu.ingestion.specs import load_source_specs as load
 
     spec_file = tmp_path / "sources.yml"
     spec_file.write_text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.privacy import find_clear_mobiles
+from siyu.privacy import find_clear_mobiles
 from tests.conftest import phone_hash
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run

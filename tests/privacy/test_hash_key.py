@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.hash_key import (
+from orchestration.run import run_daily_refresh
+from siyu.hash_key import (
     KEY_ENV,
     KEY_FILE_ENV,
     RETIRED_SALT_ENV,
@@ -22,8 +23,7 @@ from orchestration.hash_key import (
     keyed_hash_sql,
     resolve_hash_key,
 )
-from orchestration.run import run_daily_refresh
-from orchestration.settings import DEFAULT_LANDING_DIR, SiyuSettings, environment_set
+from siyu.settings import DEFAULT_LANDING_DIR, SiyuSettings, environment_set
 from tests.conftest import TEST_HASH_KEY
 from tests.dbt_runner import run_dbt
 

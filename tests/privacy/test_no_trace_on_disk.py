@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.hash_key import KEY_ENV, HashKey
 from orchestration.run import RunSummary, run_daily_refresh
-from orchestration.sample_data import generate
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SiyuSettings, environment_set
+from sample_data import generate
+from siyu.hash_key import KEY_ENV, HashKey
+from siyu.settings import DBT_PROJECT_DIR, REPO_ROOT, SiyuSettings, environment_set
 from tests.privacy.scan import find_values
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -104,7 +104,7 @@ def key_needles(key: HashKey) -> dict[str, bytes]:
 
 
 def test_the_key_is_written_to_no_file_of_the_project_warehouses_or_dagster_storage(deployment):
-    project_files = [REPO_ROOT / name for name in ("orchestration", "tests", "seeds")]
+    project_files = [REPO_ROOT / name for name in ("siyu", "orchestration", "tests", "seeds")]
     dbt_files = [DBT_PROJECT_DIR]  # target/ (compiled SQL, manifests, run_results) and logs/
     findings = find_values(
         [*deployment.folders, *project_files, *dbt_files], key_needles(deployment.key)

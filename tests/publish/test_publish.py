@@ -13,11 +13,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish import publisher
 from orchestration.publish.assets import build_publish_assets
-from orchestration.publish.audit import audit_warehouse, load_audit_config
-from orchestration.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
 from orchestration.resources import WarehouseResource
+from siyu.publish import publisher
+from siyu.publish.audit import audit_warehouse, load_audit_config
+from siyu.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 

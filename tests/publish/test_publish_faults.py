@@ -14,17 +14,17 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.ingestion.specs import load_source_specs
-from orchestration.publish import publisher
-from orchestration.publish.audit import audit_warehouse
-from orchestration.publish.publisher import publish_marts
-from orchestration.publish.record import (
+from orchestration.resources import WarehouseResource
+from siyu.ingestion.specs import load_source_specs
+from siyu.publish import publisher
+from siyu.publish.audit import audit_warehouse
+from siyu.publish.publisher import publish_marts
+from siyu.publish.record import (
     current_publish,
     describe_published,
     read_publish_record,
     record_path,
 )
-from orchestration.resources import WarehouseResource
 from tests.publish.test_publish import MART_KEYS, last_publish, make_work_warehouse
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run

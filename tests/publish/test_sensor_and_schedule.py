@@ -8,14 +8,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.ledger import ledger_path, record_files
-from orchestration.ingestion.loader import ingest_files
-from orchestration.ingestion.specs import load_source_specs
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import build_refresh_schedule
 from orchestration.sensors import landing_files_sensor
-from orchestration.settings import SiyuSettings
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.ledger import ledger_path, record_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.specs import load_source_specs
+from siyu.settings import SiyuSettings
 
 MP_FILE = (
     "openid,unionid,phone,register_time,scene,scene_query\noMP1,oUn1,,2026-11-01 10:00:00,1,\n"

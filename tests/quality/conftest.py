@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.loader import ingest_files
-from orchestration.ingestion.specs import load_source_specs
-from orchestration.quality.results import SuiteResult
-from orchestration.quality.runner import run_suite
-from orchestration.quality.suites import SuiteDefinition, load_suites
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.specs import load_source_specs
+from siyu.quality.results import SuiteResult
+from siyu.quality.runner import run_suite
+from siyu.quality.suites import SuiteDefinition, load_suites
 from tests.fixtures.quirk_landing import write_quirk_landing
 from tests.quality.clean_landing import write_clean_landing
 

@@ -9,7 +9,6 @@ import dagster as dg
 import pytest
 
 from orchestration.ingestion.assets import build_ingestion_assets
-from orchestration.ingestion.specs import load_source_specs
 from orchestration.quality.checks import (
     CHECK_NAME,
     RAW_CHECKS_STEP,
@@ -17,10 +16,11 @@ from orchestration.quality.checks import (
     check_result,
     run_new_deliveries,
 )
-from orchestration.quality.results import ExpectationOutcome, SuiteResult
-from orchestration.quality.suites import RAW_SUITES_DIR
 from orchestration.resources import WarehouseResource
-from orchestration.settings import SiyuSettings
+from siyu.ingestion.specs import load_source_specs
+from siyu.quality.results import ExpectationOutcome, SuiteResult
+from siyu.quality.suites import RAW_SUITES_DIR
+from siyu.settings import SiyuSettings
 from tests.quality.clean_landing import (
     TENCENT_PAGES,
     write_ads_tencent,
@@ -134,7 +134,7 @@ def test_the_step_validates_sources_side_by_side_each_on_its_own(tmp_path, monke
     stays pending; the other source's files pass and are recorded; a later run validates only
     what is still pending."""
     monkeypatch.setattr("orchestration.quality.checks.MAX_SUITE_WORKERS", 2)
-    monkeypatch.setattr("orchestration.settings.os.cpu_count", lambda: 2)
+    monkeypatch.setattr("siyu.settings.os.cpu_count", lambda: 2)
     landing = tmp_path / "landing"
     write_mp_users(landing)
     write_ads_tencent(landing)
@@ -245,7 +245,7 @@ def test_severity_of_the_check_follows_the_failed_expectations(failed_severities
     assert result.severity == severity
 
 
-# --- each delivered file is validated once (orchestration/quality/deliveries.py) ---
+# --- each delivered file is validated once (siyu/quality/deliveries.py) ---
 
 LATE_BAD_ROW = (
     "openid,unionid,phone,register_time,scene,scene_query\n"
@@ -308,7 +308,7 @@ def test_a_changed_suite_validates_every_file_again(tmp_path):
 
 
 def test_batches_before_a_failing_one_are_recorded_and_the_rest_stay_pending(tmp_path, monkeypatch):
-    monkeypatch.setattr("orchestration.quality.deliveries.MAX_BATCH_ROWS", 40)
+    monkeypatch.setattr("siyu.quality.deliveries.MAX_BATCH_ROWS", 40)
     landing = tmp_path / "landing"
     write_mp_users(landing)  # mp_users/mp_users_2026-10.csv, 40 good rows: the first batch
     (landing / "mp_users" / "zz_late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality.deliveries import (
+from siyu.quality.deliveries import (
     batch_suite,
     ensure_validated_files,
     file_batches,
@@ -16,8 +16,8 @@ from orchestration.quality.deliveries import (
     suite_fingerprint,
     table_rows,
 )
-from orchestration.quality.runner import run_suite
-from orchestration.quality.suites import SuiteDefinition
+from siyu.quality.runner import run_suite
+from siyu.quality.suites import SuiteDefinition
 
 # three files of 3, 2 and 4 rows; file "c" holds a negative amount
 ROWS = [("a", 1), ("a", 2), ("a", 3), ("b", 4), ("b", 5), ("c", 6), ("c", -7), ("c", 8), ("c", 9)]

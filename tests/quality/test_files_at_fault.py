@@ -15,11 +15,11 @@ from orchestration.quality.checks import (
     check_result,
     validate_new_deliveries,
 )
-from orchestration.quality.deliveries import ensure_validated_files
-from orchestration.quality.suites import RAW_SUITES_DIR
-from orchestration.settings import SiyuSettings
-from orchestration.withdraw.__main__ import WITHDRAWN, main
-from orchestration.withdraw.log import WITHDRAW_COMMAND
+from siyu.quality.deliveries import ensure_validated_files
+from siyu.quality.suites import RAW_SUITES_DIR
+from siyu.settings import SiyuSettings
+from siyu.withdraw.__main__ import WITHDRAWN, main
+from siyu.withdraw.log import WITHDRAW_COMMAND
 from tests.quality.conftest import run_mutated
 from tests.withdraw.landing import ingest_orders, order_line, write_orders
 

@@ -22,15 +22,15 @@ from orchestration.quality.checks import (
     mart_suites,
     run_suites_in_threads,
 )
-from orchestration.quality.runner import build_expectation_suite
-from orchestration.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
 from orchestration.resources import WarehouseResource
-from orchestration.settings import REPO_ROOT, SiyuSettings
+from siyu.quality.runner import build_expectation_suite
+from siyu.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
+from siyu.settings import REPO_ROOT, SiyuSettings
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
 AUDIT_RULES = yaml.safe_load(
-    (REPO_ROOT / "orchestration" / "publish" / "audit.yml").read_text(encoding="utf-8")
+    (REPO_ROOT / "siyu" / "publish" / "audit.yml").read_text(encoding="utf-8")
 )
 CONTRACT_KEYS: dict[str, list[str]] = {
     mart: rule["primary_key"] for mart, rule in AUDIT_RULES["marts"].items()

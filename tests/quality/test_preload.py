@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.quality import preload
+from siyu.quality import preload
 
 
 def write_module(folder: Path, name: str, body: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.quality.runner import run_suite
+from siyu.quality.runner import run_suite
 from tests.quality.conftest import run_mutated
 
 CLEAN_SOURCES = ("mp_users", "wechatpay_bills", "ads_tencent")

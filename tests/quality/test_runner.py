@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.quality.results import holds_clear_mobile, shape_mask
-from orchestration.quality.runner import run_suite
-from orchestration.quality.suites import load_suite
+from siyu.quality.results import holds_clear_mobile, shape_mask
+from siyu.quality.runner import run_suite
+from siyu.quality.suites import load_suite
 from tests.quality.conftest import run_mutated
 
 
@@ -45,7 +45,7 @@ def test_outcomes_keep_the_suite_file_order(clean_con, suites):
 
 
 def test_only_named_columns_and_row_locators_are_fetched(clean_con, suites):
-    from orchestration.quality.batch import fetch_batch
+    from siyu.quality.batch import fetch_batch
 
     batch = fetch_batch(clean_con, suites["mp_users"])
 
@@ -113,7 +113,7 @@ def test_decimal_and_int32_columns_are_fetched_as_int64_or_double(clean_con, tmp
     """Great Expectations checks a range one Python call per value unless the column is int64
     or float64: DECIMAL money and INTEGER columns are converted, still fail where they should,
     and two decimal columns compared by a pair expectation stay comparable."""
-    from orchestration.quality.batch import fetch_batch
+    from siyu.quality.batch import fetch_batch
 
     suite = load_suite(
         write_suite(
@@ -204,7 +204,7 @@ def test_shape_mask_keeps_separators_and_hides_content():
 
 
 def test_exact_column_set_sees_every_column_of_the_table(clean_con, tmp_path):
-    from orchestration.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
+    from siyu.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
 
     columns = [*load_source_specs()["mp_users"].columns, *LINEAGE_COLUMNS]
     suite = load_suite(
@@ -245,8 +245,8 @@ def test_suites_of_one_thread_share_a_batch_definition_that_lets_go_of_the_rows(
     import gc
     import weakref
 
-    from orchestration.quality.batch import fetch_batch
-    from orchestration.quality.runner import frame_batch_definition, validate_batch
+    from siyu.quality.batch import fetch_batch
+    from siyu.quality.runner import frame_batch_definition, validate_batch
 
     batch = fetch_batch(clean_con, suites["mp_users"])
     rows = weakref.ref(batch.frame)

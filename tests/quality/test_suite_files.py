@@ -10,16 +10,16 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.ingestion.loader import ensure_raw_tables
-from orchestration.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
-from orchestration.quality.batch import derived_problem
-from orchestration.quality.runner import build_expectation_suite
-from orchestration.quality.suites import (
+from siyu.ingestion.raw_tables import ensure_raw_tables
+from siyu.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
+from siyu.quality.batch import derived_problem
+from siyu.quality.runner import build_expectation_suite
+from siyu.quality.suites import (
     RAW_SUITES_DIR,
     SuiteFileError,
     load_suite,
 )
-from orchestration.settings import DBT_PROJECT_DIR
+from siyu.settings import DBT_PROJECT_DIR
 
 SPECS = load_source_specs()
 SOURCES = sorted(SPECS)
@@ -150,7 +150,7 @@ def test_suite_file_is_a_plain_great_expectations_suite(suites, source):
     """GE itself reads the file as is (siyu's settings are only meta)."""
     import great_expectations as gx
 
-    from orchestration.quality.runner import ephemeral_context
+    from siyu.quality.runner import ephemeral_context
 
     ephemeral_context()
     document = json.loads(suites[source].path.read_text(encoding="utf-8"))

@@ -20,9 +20,9 @@ from orchestration.reports.assets import (
     reports_dir,
     run_summary_lines,
 )
-from orchestration.reports.funnel import headline_funnel_text
-from orchestration.reports.sections import ReportSection, table_html
 from orchestration.resources import WarehouseResource
+from siyu.reports.funnel import headline_funnel_text
+from siyu.reports.sections import ReportSection, table_html
 from tests.funnel import landing as scenario
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -170,7 +170,7 @@ def test_other_areas_can_add_a_section_to_the_page(warehouse, tmp_path):
 def test_the_roi_section_says_so_when_its_marts_are_not_built(tmp_path):
     import duckdb
 
-    from orchestration.reports.roi import render_roi_section
+    from siyu.reports.roi import render_roi_section
 
     con = duckdb.connect()
     section = render_roi_section(con, tmp_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.reports.roi import render_roi_curve, top_campaigns_by_roi, top_campaigns_text
+from siyu.reports.roi import render_roi_curve, top_campaigns_by_roi, top_campaigns_text
 from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
 from tests.roi import roi_landing as scenario

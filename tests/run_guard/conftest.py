@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from orchestration.settings import SiyuSettings
+from siyu.settings import SiyuSettings
 from tests.lock_holder import LockHolder
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.run_guard.executor import build_guarded_executor
-from orchestration.run_guard.lock import lock_path, read_holder
-from orchestration.settings import SiyuSettings
+from siyu.run_guard.lock import lock_path, read_holder
+from siyu.settings import SiyuSettings
 
 PROBE_JOB = "lock_probe"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from dbt.version import __version__ as dbt_version
 
-from orchestration.dbt.assets import build_dbt_project, build_dbt_resource
+from orchestration.dbt.project import build_dbt_project
+from orchestration.dbt.resource import build_dbt_resource
 
 # a run: starts a child that sets the death signal as siyu-dbt does, then waits
 RUN = textwrap.dedent(
@@ -28,7 +29,7 @@ RUN = textwrap.dedent(
 CHILD = textwrap.dedent(
     """
     import time
-    from orchestration.dbt.child_process import die_with_parent
+    from siyu.dbt.child_process import die_with_parent
     die_with_parent()
     print("ready", flush=True)
     time.sleep(600)

@@ -7,8 +7,8 @@ import json
 import os
 import subprocess
 
-from orchestration.run_guard.guard import guarded_run
-from orchestration.run_guard.leftovers import clean_leftovers, orphaned_dbt_processes
+from siyu.run_guard.guard import guarded_run
+from siyu.run_guard.leftovers import clean_leftovers, orphaned_dbt_processes
 
 STAGED = ".siyu.duckdb.20261206T040416734140Z.tmp"
 

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 
 from orchestration.run import format_summary, guarded_daily_refresh
-from orchestration.run_guard.guard import guarded_run
-from orchestration.run_guard.preflight import PreflightError, check_folders
-from orchestration.settings import DEFAULT_MIN_FREE_MB, SiyuSettings
+from siyu.run_guard.guard import guarded_run
+from siyu.run_guard.preflight import PreflightError, check_folders
+from siyu.settings import DEFAULT_MIN_FREE_MB, SiyuSettings
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import textwrap
 import dagster as dg
 import pytest
 
-from orchestration.run_guard.lock import RunLockedError, lock_path, read_holder, run_lock
+from siyu.run_guard.lock import RunLockedError, lock_path, read_holder, run_lock
 from tests.run_guard.guarded_job import PROBE_JOB, guarded_probe_job
 
 # `python -m orchestration.run` as a function, then which heavy modules it had imported by then

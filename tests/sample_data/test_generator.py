@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.sample_data import SOURCES, generate
-from orchestration.sample_data.__main__ import main
+from sample_data import SOURCES, generate
+from sample_data.__main__ import main
 
 SCALE = 0.005
 SEED = 7
@@ -352,7 +352,7 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_a_bom_file_has_one_bom_however_many_chunks_it_is_written_in(tmp_path, monkeypatch):
-    from orchestration.sample_data import writers
+    from sample_data import writers
 
     monkeypatch.setattr(writers, "CHUNK_LINES", 7)
     generate(tmp_path, scale=0.002, seed=3, start=date(2026, 5, 1), end=date(2026, 11, 20))

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from orchestration.sample_data import generate
-from orchestration.sample_data.sources import jd
+from sample_data import generate
+from sample_data.sources import jd
 
 SCALE = 0.02  # a few hundred JD orders, so every status and quirk shows
 SEED = 7

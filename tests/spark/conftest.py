@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import spark
-from orchestration.settings import DEFAULT_LANDING_DIR, environment_set
+from siyu import spark
+from siyu.settings import DEFAULT_LANDING_DIR, environment_set
 from tests.conftest import TEST_HASH_KEY, ingest_landing
 from tests.dbt_runner import project_args, refuse_unmarked_build, run_dbt
 

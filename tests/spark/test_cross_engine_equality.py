@@ -8,7 +8,7 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.publish.audit import AUDIT_FILE
+from siyu.publish.audit import AUDIT_FILE
 from tests.spark.conftest import LATER_AS_OF
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run

@@ -5,7 +5,7 @@ hand-made graphs written in place of its inputs (int_identity__nodes, _stitchabl
 * components: the partition equals networkx's on the shapes that break naive label propagation
   (long chains in shuffled order, two chains joined at the far end, a star, singletons, self loops
   and duplicate edges, random graphs), all in one disjoint graph so one run covers them;
-* customer ids: equal to what orchestration/identity/stable_ids.py (the Python model's rule)
+* customer ids: equal to what siyu/identity/stable_ids.py (the Python model's rule)
   assigns, on a first run and on a second run that merges and splits customers.
 """
 
@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.identity.components import component_labels
-from orchestration.identity.stable_ids import assign_customer_ids
+from siyu.identity.components import component_labels
+from siyu.identity.stable_ids import assign_customer_ids
 from tests.identity.test_components import shuffled_chain
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration import spark
+from siyu import spark
 
 
 def test_no_java_is_reported_with_what_to_install(monkeypatch, tmp_path):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration import spark
-from orchestration.erasure.requests import ERASED_CUSTOMERS_TABLE
+from siyu import spark
+from siyu.erasure.requests import ERASED_CUSTOMERS_TABLE
 from tests.conftest import TEST_HASH_KEY
 from tests.privacy.scan import find_values
 from tests.privacy.test_no_trace_on_disk import key_needles

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR
+from siyu.settings import DBT_PROJECT_DIR
 
 CATALOGUE = Path("models/marts/tags/tag_catalogue.yml")
 # The tag marts with everything upstream, but only the tests of the tags area (upstream models'

@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.audiences.export import (
+from siyu.audiences.export import (
     EXPORT_ENCODING,
     audience_rows,
     export_audience,
     read_audience_file,
 )
-from orchestration.audiences.summary import summarise_tags_and_audiences
+from siyu.audiences.summary import summarise_tags_and_audiences
 from tests.conftest import ingest_landing, phone_hash
 from tests.tags import scenario
 from tests.tags.project import SELECT_TAGS, add_tags, as_of_vars, copy_project, run_dbt_in
@@ -708,9 +708,9 @@ def _ts(text: str):
 def test_cli_and_dagster_asset_export_every_channel_file(runs, tmp_path, capsys):
     import dagster as dg
 
-    from orchestration.audiences.__main__ import main
     from orchestration.audiences.assets import build_audience_export_assets
     from orchestration.resources import WarehouseResource
+    from siyu.audiences.__main__ import main
 
     out = tmp_path / "cli"
     args = ["--warehouse", str(runs.day1), "export", "--audience", "first_order_recall_day7"]

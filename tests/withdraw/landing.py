@@ -7,9 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.ingestion.landing import landing_files
-from orchestration.ingestion.loader import SourceIngestReport, ingest_files
-from orchestration.ingestion.specs import load_source_specs
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.loader import ingest_files
+from siyu.ingestion.outcomes import SourceIngestReport
+from siyu.ingestion.specs import load_source_specs
 
 ORDER_HEADER = (
     "order_no,member_id,store_id,guide_id,order_time,amount,discount,coupon_id,status,items"

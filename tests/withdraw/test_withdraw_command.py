@@ -1,4 +1,4 @@
-"""`python -m orchestration.withdraw`: finds a loaded file by name or hash, refuses what is unknown,
+"""`python -m siyu.withdraw`: finds a loaded file by name or hash, refuses what is unknown,
 ambiguous or locked, and withdraws in one transaction with a log entry."""
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.dbt.build_inputs import inputs_fingerprint
 from orchestration.definitions import build_definitions
 from orchestration.resources import WarehouseResource
-from orchestration.settings import SiyuSettings
-from orchestration.withdraw.__main__ import REFUSED, UNAVAILABLE, WITHDRAWN, main
 from orchestration.withdraw.jobs import WITHDRAW_JOB_NAME, withdraw_file_job
-from orchestration.withdraw.log import WITHDRAWN_FILES_TABLE
-from orchestration.withdraw.withdrawals import FileQuery, matching_files, withdraw_file
+from siyu.dbt.build_inputs import inputs_fingerprint
+from siyu.settings import SiyuSettings
+from siyu.withdraw.__main__ import REFUSED, UNAVAILABLE, WITHDRAWN, main
+from siyu.withdraw.log import WITHDRAWN_FILES_TABLE
+from siyu.withdraw.withdrawals import FileQuery, matching_files, withdraw_file
 from tests.withdraw.landing import (
     LOADED_AT,
     ingest_orders,
@@ -222,7 +222,7 @@ def test_the_command_refuses_while_a_run_holds_the_warehouse(settings, capsys):
 HOLD_THE_RUN_LOCK = """
 import sys
 from pathlib import Path
-from orchestration.run_guard.lock import run_lock
+from siyu.run_guard.lock import run_lock
 with run_lock(Path(sys.argv[1]), run_id="daily-refresh-4242"):
     print("holding", flush=True)
     sys.stdin.read()

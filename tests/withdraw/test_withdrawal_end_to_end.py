@@ -23,11 +23,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.ingestion.encoding import fingerprint
 from orchestration.run import RunSummary, format_summary, run_daily_refresh
-from orchestration.sample_data import generate
-from orchestration.settings import REPO_ROOT, SiyuSettings
-from orchestration.withdraw.log import WITHDRAW_COMMAND, WITHDRAWN_FILES_TABLE
+from sample_data import generate
+from siyu.ingestion.encoding import fingerprint
+from siyu.settings import REPO_ROOT, SiyuSettings
+from siyu.withdraw.log import WITHDRAW_COMMAND, WITHDRAWN_FILES_TABLE
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -84,7 +84,7 @@ def run_printed_command(command: str, settings: SiyuSettings) -> str:
         "SIYU_WAREHOUSE": str(settings.warehouse_path),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "orchestration.withdraw", *arguments, "--by", OPERATOR],
+        [sys.executable, "-m", "siyu.withdraw", *arguments, "--by", OPERATOR],
         cwd=REPO_ROOT,
         env=environment,
         capture_output=True,

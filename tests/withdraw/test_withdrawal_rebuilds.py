@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt.incremental import full_refresh_reason, incremental_basis, record_basis
-from orchestration.settings import SiyuSettings
-from orchestration.withdraw.__main__ import WITHDRAWN, main
+from siyu.dbt.incremental import full_refresh_reason, incremental_basis, record_basis
+from siyu.settings import SiyuSettings
+from siyu.withdraw.__main__ import WITHDRAWN, main
 from tests.conftest import ingest_landing
 from tests.dbt_runner import run_dbt
 from tests.staging.members import MEMBERS, staged_members, write_members

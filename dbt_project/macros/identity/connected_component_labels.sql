@@ -2,7 +2,7 @@
     Materialises `output` (node_index, component): every node of `nodes` (a relation with
     node_index) labelled with the smallest node_index of its connected component in the
     undirected graph `edges` (left_node_index, right_node_index). The SQL twin of
-    orchestration/identity/components.py for engines that cannot run the Python model (Spark),
+    siyu/identity/components.py for engines that cannot run the Python model (Spark),
     written as distributed set operations: no collect to one machine.
 
     Algorithm: alternating large-star and small-star rounds (Kiveris et al., "Connected

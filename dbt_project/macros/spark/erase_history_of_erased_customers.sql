@@ -1,7 +1,7 @@
 {#-
     on-run-start, after register_raw_tables: deletes the rows of erased customers from the tables
     dbt keeps from run to run (var siyu_erasure_history_tables). DuckDB: nothing to do, the erasure
-    step deletes them before dbt runs (orchestration/erasure/requests.py). Spark: its Parquet
+    step deletes them before dbt runs (siyu/erasure/requests.py). Spark: its Parquet
     tables cannot delete rows, so a table holding an erased customer is rewritten without them
     (through a copy, which is dropped). Erased customers are known only by the keyed hash of their
     customer id (raw.erased_customers, handed over with the raw layer), matched with keyed_hash.

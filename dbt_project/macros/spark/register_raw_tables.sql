@@ -1,7 +1,7 @@
 {#-
     on-run-start: makes every source table of the schema `raw` readable by the target engine.
     DuckDB: nothing to do, ingestion loads raw into the same database. Spark: ingestion writes each
-    raw table as Parquet to <siyu_spark_raw_location>/<table>/ (orchestration/spark.py) and this
+    raw table as Parquet to <siyu_spark_raw_location>/<table>/ (siyu/spark.py) and this
     hook (re)creates raw.<table> as an external table over that folder, so a run always reads the
     files of the latest export; dropping an external table leaves its files alone.
 -#}

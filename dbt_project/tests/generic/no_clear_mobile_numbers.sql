@@ -1,7 +1,7 @@
 {#-
     Fails for every value of a text column that holds an 11-digit mainland mobile number in clear
     (1[3-9] and nine more digits, optionally +86-prefixed, not inside a longer run of letters or
-    digits, so hex hashes and ids do not count; the same rule as orchestration/privacy.py, which
+    digits, so hex hashes and ids do not count; the same rule as siyu/privacy.py, which
     also reads through spaces and dashes). Apply it to every model that
     may have seen a phone: raw phones stop at staging.
     Columns named *_hash are skipped: a keyed hash in hex is not a phone, yet 1 hash in ~300

@@ -4,7 +4,7 @@ Nodes and edges come from int_identity__nodes / int_identity__stitchable_edges (
 identifiers link is decided there, from the identity seeds). This model only does what SQL does
 badly: exact connected components (scipy, linear time, any graph shape; no iteration cap) and the
 carry-over of customer ids from the previous run, which it reads from its own previous version
-(dbt-duckdb builds the new table beside the old one). See orchestration/identity/ for the
+(dbt-duckdb builds the new table beside the old one). See siyu/identity/ for the
 algorithms and their tests.
 
 Only narrow integer arrays cross into Python (edges, per-node times and previous-id codes); the
@@ -15,8 +15,8 @@ id back onto the nodes. node_index numbers the nodes in node_key order, so it is
 import numpy as np
 import pyarrow as pa
 
-from orchestration.identity.components import component_labels
-from orchestration.identity.stable_ids import (
+from siyu.identity.components import component_labels
+from siyu.identity.stable_ids import (
     MISSING_TIME,
     NO_PREVIOUS,
     ComponentIds,

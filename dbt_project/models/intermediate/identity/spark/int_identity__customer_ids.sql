@@ -6,7 +6,7 @@
       connected_component_labels (distributed large-star/small-star rounds until the edge set
       stops changing, capped by var siyu_identity_max_rounds);
     * ids carry over from this model's previous version, copied aside before the table is
-      replaced, by the rules of orchestration/identity/stable_ids.py: a merge keeps the id of the
+      replaced, by the rules of siyu/identity/stable_ids.py: a merge keeps the id of the
       oldest previous customer (earliest customer_first_seen_at, then smallest id), a split leaves
       the id with the part holding most of its identifiers (then the earliest identifier, then the
       smallest component), a new customer's id is 'C' + the first 16 hex digits (upper case) of

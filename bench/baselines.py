@@ -1,0 +1,107 @@
+"""The physical limits each phase is compared with, timed on the same files and edges.
+
+* Ingestion: DuckDB's own `read_csv` / `read_json` of every landing file into a table of a
+  DuckDB file, one statement a file, records DuckDB cannot parse skipped (`ignore_errors`).
+  DuckDB cannot read GBK without an extension that is not installable offline, so a GBK/GB18030
+  file is transcoded to UTF-8 by the same Python codec ingestion uses and the transcoding is
+  timed as part of its read. Detecting the encoding is not timed.
+* Identity: scipy's `connected_components` (with building the sparse matrix it needs) on the
+  edges of `intermediate.int_identity__stitchable_edges` of the warehouse the run built.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from siyu.ingestion.encoding import fingerprint, utf8_copy
+from siyu.ingestion.landing import landing_files
+from siyu.ingestion.specs import SourceSpec
+
+UTF8 = ("utf-8", "utf-8-sig")
+
+
+def _read_sql(spec: SourceSpec, path: Path) -> str:
+    literal = "'" + str(path).replace("'", "''") + "'"
+    if spec.is_delimited:
+        reader = f"read_csv({literal}, header = true, all_varchar = true, ignore_errors = true)"
+    elif spec.format == "jsonl":
+        reader = f"read_json({literal}, format = 'newline_delimited', ignore_errors = true)"
+    else:
+        reader = f"read_json({literal}, ignore_errors = true)"
+    return f"create or replace table baseline_read as select * from {reader}"
+
+
+def _timed_read(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, workdir: Path
+) -> float:
+    encoding = fingerprint(path).encoding  # not timed: a reader would be told the encoding
+    started = time.perf_counter()
+    readable = path if encoding in UTF8 else utf8_copy(path, encoding, workdir)
+    con.execute(_read_sql(spec, readable))
+    return time.perf_counter() - started
+
+
+def ingestion_baseline(
+    landing_dir: Path, specs: list[SourceSpec], database: Path, only: set[Path] | None = None
+) -> dict[str, float]:
+    """Seconds DuckDB takes to read each source's landing files (or those in `only`) into a
+    table, per source."""
+    seconds: dict[str, float] = {}
+    workdir = Path(tempfile.mkdtemp(prefix="siyu-bench-"))
+    try:
+        with duckdb.connect(str(database)) as con:
+            for spec in specs:
+                files = [
+                    path
+                    for path in landing_files(landing_dir, spec.name)
+                    if only is None or path in only
+                ]
+                seconds[spec.name] = sum(_timed_read(con, spec, path, workdir) for path in files)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return seconds
+
+
+@dataclass(frozen=True)
+class IdentityBaseline:
+    seconds: float
+    nodes: int
+    edges: int
+    components: int
+
+
+def read_identity_graph(warehouse: Path) -> tuple[np.ndarray, np.ndarray, int]:
+    """The stitchable edges (node indexes) and node count of a built warehouse."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        edges = con.execute(
+            "select left_node_index, right_node_index "
+            "from intermediate.int_identity__stitchable_edges"
+        ).fetchnumpy()
+        node_count = con.execute(
+            "select count(*) from intermediate.int_identity__nodes"
+        ).fetchone()[0]
+    left = np.asarray(edges["left_node_index"], dtype=np.int64)
+    right = np.asarray(edges["right_node_index"], dtype=np.int64)
+    return left, right, int(node_count)
+
+
+def identity_baseline(warehouse: Path, repeats: int = 3) -> IdentityBaseline:
+    """Fastest of `repeats` timings of scipy's connected_components on the run's edges."""
+    left, right, node_count = read_identity_graph(warehouse)
+    best, components = float("inf"), 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        weights = np.ones(left.shape[0], dtype=np.int8)
+        graph = coo_matrix((weights, (left, right)), shape=(node_count, node_count)).tocsr()
+        components, _ = connected_components(graph, directed=True, connection="weak")
+        best = min(best, time.perf_counter() - started)
+    return IdentityBaseline(best, node_count, int(left.shape[0]), int(components))

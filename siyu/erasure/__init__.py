@@ -1,0 +1,1 @@
+"""Deletion requests (the right to be forgotten): erase a person from every layer."""

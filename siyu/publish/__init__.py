@@ -1,0 +1,1 @@
+"""Write-audit-publish: audit the working warehouse, then publish its marts atomically."""

@@ -1,0 +1,1 @@
+"""The HTML report: chart sections rendered from the marts into one page."""
