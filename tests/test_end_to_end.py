@@ -15,7 +15,6 @@ import duckdb
 import pytest
 
 from orchestration.run import RunSummary, format_summary, run_daily_refresh
-from sample_data import generate
 from siyu.dbt.build_inputs import recorded_build
 from siyu.identity.accuracy import measure_identity_accuracy
 from siyu.privacy import find_clear_mobiles
@@ -24,6 +23,7 @@ from siyu.quality.runner import run_suite
 from siyu.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
 from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
+from tests.landing import LandingBuilder
 from tests.quality.conftest import mutated
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -50,10 +50,12 @@ STAGING_FROM_RAW = {
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory) -> tuple[SiyuSettings, Path, list[RunSummary]]:
     root = tmp_path_factory.mktemp("e2e")
-    generate(root, scale=0.005, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20))
+    landing = LandingBuilder.generated(
+        root, scale=0.005, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20)
+    )
     settings = replace(
         SiyuSettings.from_env({}),
-        landing_dir=root / "landing",
+        landing_dir=landing.path,
         warehouse_path=root / "published" / "siyu.duckdb",
         work_warehouse_path=root / "work" / "siyu_work.duckdb",
         parquet_dir=root / "parquet",

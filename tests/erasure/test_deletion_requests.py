@@ -20,6 +20,7 @@ from siyu.erasure.requests import (
 from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.fixtures import identity_landing as scenario
+from tests.landing import LandingBuilder
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -84,9 +85,10 @@ def erased(tmp_path_factory):
         history_before = con.execute(
             f"select count(*) from {TAG_HISTORY_LOG} where customer_id = ?", [alice_id]
         ).fetchone()[0]
-    (landing / "deletion_requests").mkdir()
-    (landing / "deletion_requests" / "request_001.csv").write_text(
-        f"id_type,id_value\nunionid,{scenario.ALICE_UNIONID}\n", encoding="utf-8"
+    LandingBuilder(landing).add(
+        "deletion_requests",
+        "request_001.csv",
+        f"id_type,id_value\nunionid,{scenario.ALICE_UNIONID}\n",
     )
     after = run_daily_refresh(settings, instance)
     return Erased(settings, before, after, alice, alice_id, history_before)

@@ -23,7 +23,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from sample_data import generate
 from siyu.publish.record import current_publish
 from tests.faults.deployment import (
     Deployment,
@@ -32,6 +31,7 @@ from tests.faults.deployment import (
     debris,
     mart_differences,
 )
+from tests.landing import LandingBuilder
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -96,8 +96,10 @@ def root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def landing(root) -> Path:
     exports = root / ".local" / "share" / "渠道 导出"
-    generate(exports, scale=SCALE, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20))
-    return exports / "landing"
+    generated = LandingBuilder.generated(
+        exports, scale=SCALE, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20)
+    )
+    return generated.path
 
 
 @pytest.fixture(autouse=True)

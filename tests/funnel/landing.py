@@ -27,6 +27,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tests.landing import LandingBuilder
+
 AS_OF = "2026-06-30 12:00:00"
 SHANGHAI = timezone(timedelta(hours=8))
 CUSTOMERS = ("ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal")
@@ -69,11 +71,6 @@ FAY_MOBILE = mobile(2)
 
 def _unix(local: str) -> int:
     return int(datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).timestamp())
-
-
-def _write(path: Path, text: str, encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode(encoding))
 
 
 def _lines(*rows: str) -> str:
@@ -153,15 +150,17 @@ def _app_event(event: str, at: str, user: str, properties: dict | None = None) -
 
 
 def write_funnel_landing(landing: Path) -> None:
+    out = LandingBuilder(landing)
     followers = {
         "user_info_list": [
             _follower("oOAann", "oUnann", "2026-03-01 10:00:00", "oa_follow_gift"),
             _follower("oOAgus", "oUngus", "2026-06-10 10:00:00"),
         ]
     }
-    _write(landing / "oa_followers" / "followers.json", json.dumps(followers))
-    _write(
-        landing / "mp_users" / "users.csv",
+    out.add("oa_followers", "followers.json", json.dumps(followers))
+    out.add(
+        "mp_users",
+        "users.csv",
         _lines(
             MP_HEADER,
             "oMPann,oUnann,,2026-03-02 10:00:00,1047,",
@@ -169,16 +168,17 @@ def write_funnel_landing(landing: Path) -> None:
             "oMPgus,oUngus,,2026-06-10 11:00:00,1047,",
         ),
     )
-    _write(landing / "wechatpay_bills" / "bill_2026.csv", _wechatpay_bill())
+    out.add("wechatpay_bills", "bill_2026.csv", _wechatpay_bill())
     contacts = [
         _contact("wmAnn", "guide_li", "2026-03-05 15:00:00", unionid="oUnann"),
         _contact("wmFay", "guide_wang", "2026-04-10 10:00:00", remark_mobiles=[FAY_MOBILE]),
         _contact("wmGus", "guide_li", "2026-06-15 10:00:00", unionid="oUngus"),
     ]
     page = {"errcode": 0, "errmsg": "ok", "external_contact_list": contacts, "next_cursor": ""}
-    _write(landing / "wecom_contacts" / "page_1.json", json.dumps(page))
-    _write(
-        landing / "tmall_orders" / "orders.csv",
+    out.add("wecom_contacts", "page_1.json", json.dumps(page))
+    out.add(
+        "tmall_orders",
+        "orders.csv",
         _lines(
             TMALL_HEADER,
             '="2890000000000000101",tb_bob,60.00,交易成功,2026-03-15 09:00:00,'
@@ -188,8 +188,9 @@ def write_funnel_landing(landing: Path) -> None:
         ),
         encoding="gbk",
     )
-    _write(
-        landing / "pos_members" / "members.csv",
+    out.add(
+        "pos_members",
+        "members.csv",
         _lines(
             MEMBER_HEADER,
             f"M001,{CAT_MOBILE},猫,F,,S01,2026-03-20 11:00:00,NORMAL,0,guide_li",
@@ -197,8 +198,9 @@ def write_funnel_landing(landing: Path) -> None:
             "M003,,哈,M,,S01,2026-06-28 10:00:00,NORMAL,0,guide_li",
         ),
     )
-    _write(
-        landing / "pos_orders" / "orders.csv",
+    out.add(
+        "pos_orders",
+        "orders.csv",
         _lines(
             POS_ORDER_HEADER,
             "P001,M001,S01,guide_li,2026-03-20 11:30:00,200.00,0.00,,PAID,[]",
@@ -209,8 +211,9 @@ def write_funnel_landing(landing: Path) -> None:
             "P006,M003,S01,guide_li,2026-06-28 10:30:00,300.00,0.00,,PAID,[]",
         ),
     )
-    _write(
-        landing / "sms_sends" / "sends.csv",
+    out.add(
+        "sms_sends",
+        "sends.csv",
         _lines(
             SMS_HEADER,
             f"{CAT_MOBILE},3,DELIVERED,SMS_1,券已到账,2026-03-22 10:00:00,2026-03-22 10:00:05,"
@@ -226,9 +229,10 @@ def write_funnel_landing(landing: Path) -> None:
         "create_time": "2026-06-10T20:00:00+08:00",
         "normal_coupon_information": {"coupon_amount": 500},
     }
-    _write(landing / "coupons" / "coupons.jsonl", json.dumps(coupon) + "\n")
-    _write(
-        landing / "app_events" / "events.jsonl",
+    out.add("coupons", "coupons.jsonl", json.dumps(coupon) + "\n")
+    out.add(
+        "app_events",
+        "events.jsonl",
         _lines(
             _app_event("AppStart", "2026-03-03 08:00:00", "ann"),
             _app_event("BindWeChat", "2026-03-03 08:01:00", "ann", {"unionid": "oUnann"}),

@@ -12,6 +12,7 @@ import pytest
 import orchestration.ingestion.assets as ingestion_assets
 from orchestration.ingestion.assets import INGESTION_STEP, build_ingestion_assets
 from siyu.ingestion.ledger import ledger_path, read_ledger
+from tests.landing import write_file
 from tests.quality.clean_landing import (
     MP_USERS,
     TENCENT_PAGES,
@@ -66,8 +67,9 @@ def landing(tmp_path: Path) -> Path:
 
 
 def test_a_refused_file_fails_the_step_and_every_other_source_still_loads_once(landing, tmp_path):
-    refused = landing / REFUSED_FILE
-    refused.write_text("openid,phone,register_time\noMP9,,2026-11-01 10:00:00\n", encoding="utf-8")
+    refused = write_file(
+        landing / REFUSED_FILE, "openid,phone,register_time\noMP9,,2026-11-01 10:00:00\n"
+    )
 
     first = ingest(SOURCES, landing, tmp_path)
 

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from siyu.ingestion.outcomes import SourceIngestReport
 from tests.ingestion.test_loader import SPECS, ingest
+from tests.landing import LandingBuilder
 
 # about 25 s for the four formats on one core
 settings.register_profile(
@@ -207,9 +208,7 @@ def test_a_bad_file_beside_a_good_one_never_costs_the_good_one(file_format, data
     with tempfile.TemporaryDirectory(prefix="siyu-fuzz-") as folder:
         landing = Path(folder) / ".local" / "landing"
         for name, content in ((f"a_good.{extension}", good), (bad_name, bad)):
-            path = landing / source / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+            LandingBuilder(landing).add(source, name, content)
         with duckdb.connect() as con:
             first = ingest(con, source, landing)
             (good_outcome,) = [

@@ -11,19 +11,11 @@ import pytest
 from siyu.ingestion.landing import landing_files
 from siyu.ingestion.loader import ingest_files
 from siyu.ingestion.specs import load_source_specs
+from tests.landing import write_file as write
 
 SPECS = load_source_specs()
 LOADED_AT = datetime(2026, 11, 25, 6, 0, 0)
 MP_HEADER = "openid,unionid,phone,register_time,scene,scene_query\n"
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def ingest(con, source: str, landing: Path):

@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from orchestration.run import RunSummary, run_daily_refresh
-from sample_data import generate
 from siyu.hash_key import KEY_ENV, HashKey
 from siyu.settings import DBT_PROJECT_DIR, REPO_ROOT, SiyuSettings, environment_set
+from tests.landing import LandingBuilder
 from tests.privacy.scan import find_values
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -72,10 +72,12 @@ class Deployment:
 def deployment(tmp_path_factory) -> Deployment:
     # (not under a dot-folder: the landing rule for those is another change of issue #26)
     root = tmp_path_factory.mktemp("privacy") / "私域 数据"
-    generate(root, scale=0.005, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20))
+    landing = LandingBuilder.generated(
+        root, scale=0.005, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20)
+    )
     settings = replace(
         SiyuSettings.from_env({}),
-        landing_dir=root / "landing",
+        landing_dir=landing.path,
         warehouse_path=root / "published" / "siyu.duckdb",
         work_warehouse_path=root / "work" / "siyu_work.duckdb",
         parquet_dir=root / "parquet",
@@ -174,9 +176,9 @@ def erased(deployment) -> tuple[Deployment, str, dict[str, bytes], str]:
     # an earlier export of an audience since retired: no export rewrites it
     retired = deployment.audience_dir / "retired_audience__sms.csv"
     retired.write_text(f"audience_key,customer_id,reach_id\nretired_audience,{person},{unionid}\n")
-    requests = settings.landing_dir / "deletion_requests"
-    requests.mkdir()
-    (requests / "request_001.csv").write_text(f"id_type,id_value\nunionid,{unionid}\n")
+    LandingBuilder(settings.landing_dir).add(
+        "deletion_requests", "request_001.csv", f"id_type,id_value\nunionid,{unionid}\n"
+    )
     deployment.run()
     return deployment, person, needles, other
 

@@ -16,6 +16,7 @@ from siyu.ingestion.ledger import ledger_path, record_files
 from siyu.ingestion.loader import ingest_files
 from siyu.ingestion.specs import load_source_specs
 from siyu.settings import SiyuSettings
+from tests.landing import LandingBuilder
 
 MP_FILE = (
     "openid,unionid,phone,register_time,scene,scene_query\noMP1,oUn1,,2026-11-01 10:00:00,1,\n"
@@ -37,8 +38,7 @@ def ingest_like_the_asset(warehouse: WarehouseResource) -> None:
 
 def test_sensor_fires_on_new_files_only(tmp_path):
     landing = tmp_path / "landing"
-    (landing / "mp_users").mkdir(parents=True)
-    (landing / "mp_users" / "a.csv").write_text(MP_FILE, encoding="utf-8")
+    LandingBuilder.empty(landing).add("mp_users", "a.csv", MP_FILE)
     warehouse = WarehouseResource(
         warehouse_path=str(tmp_path / "work" / "w.duckdb"),
         published_path=str(tmp_path / "siyu.duckdb"),
@@ -52,7 +52,7 @@ def test_sensor_fires_on_new_files_only(tmp_path):
     ingest_like_the_asset(warehouse)
     assert isinstance(evaluate(warehouse), dg.SkipReason)
 
-    (landing / "mp_users" / "b.csv").write_text(MP_FILE.replace("oMP1", "oMP2"), "utf-8")
+    LandingBuilder(landing).add("mp_users", "b.csv", MP_FILE.replace("oMP1", "oMP2"))
     second = evaluate(warehouse)
     assert isinstance(second, dg.RunRequest)
     assert second.run_key != first.run_key

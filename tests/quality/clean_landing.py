@@ -7,10 +7,10 @@ at a time.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tests.fixtures.quirk_landing import WECHATPAY_HEADER
+from tests.landing import LandingBuilder
 
 MP_USERS = 40
 PLACEHOLDER_UNIONID_USER = 7
@@ -32,9 +32,7 @@ def write_mp_users(landing: Path) -> None:
         registered = f"2026-10-{1 + number % 28:02d} {number % 24:02d}:15:00"
         scene, query = (1047, "utm_campaign=gdt_double11") if number % 2 else (1007, "")
         lines.append(f"{mp_openid(number)},{unionid},{phone},{registered},{scene},{query}")
-    path = landing / "mp_users" / "mp_users_2026-10.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    LandingBuilder(landing).add_lines("mp_users", "mp_users_2026-10.csv", lines)
 
 
 def _bill_line(values: dict[str, str]) -> str:
@@ -89,15 +87,12 @@ def write_wechatpay_bills(landing: Path) -> None:
         "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额",
         f"`{len(rows)},`1540.00,`100.00,`0.00,`6.00,`1540.00,`100.00",
     ]
-    path = landing / "wechatpay_bills" / "bill_2026-11.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
     lines = [WECHATPAY_HEADER, *(_bill_line(row) for row in rows), *summary]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    LandingBuilder(landing).add_lines("wechatpay_bills", "bill_2026-11.csv", lines)
 
 
 def write_ads_tencent(landing: Path) -> None:
-    folder = landing / "ads_tencent"
-    folder.mkdir(parents=True, exist_ok=True)
+    out = LandingBuilder(landing)
     for page in range(1, TENCENT_PAGES + 1):
         rows = [
             {
@@ -119,7 +114,7 @@ def write_ads_tencent(landing: Path) -> None:
             "total_page": TENCENT_PAGES,
         }
         response = {"code": 0, "message": "", "data": {"list": rows, "page_info": page_info}}
-        (folder / f"report_p{page}.json").write_text(json.dumps(response), encoding="utf-8")
+        out.add_json("ads_tencent", f"report_p{page}.json", response)
 
 
 def write_clean_landing(landing: Path) -> None:

@@ -21,6 +21,7 @@ from siyu.ingestion.specs import load_source_specs
 from siyu.quality.results import ExpectationOutcome, SuiteResult
 from siyu.quality.suites import RAW_SUITES_DIR
 from siyu.settings import SiyuSettings
+from tests.landing import LandingBuilder
 from tests.quality.clean_landing import (
     TENCENT_PAGES,
     write_ads_tencent,
@@ -96,7 +97,7 @@ def test_a_critical_failure_in_one_source_stops_what_is_downstream_and_every_res
     landing = tmp_path / "landing"
     write_mp_users(landing)
     write_wechatpay_bills(landing)
-    (landing / "mp_users" / "late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+    LandingBuilder(landing).add("mp_users", "late_delivery.csv", LATE_BAD_ROW)
     keys = [dg.AssetKey(["raw", "mp_users"]), dg.AssetKey(["raw", "wechatpay_bills"])]
 
     @dg.asset(deps=keys)
@@ -138,7 +139,7 @@ def test_the_step_validates_sources_side_by_side_each_on_its_own(tmp_path, monke
     landing = tmp_path / "landing"
     write_mp_users(landing)
     write_ads_tencent(landing)
-    (landing / "mp_users" / "late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+    LandingBuilder(landing).add("mp_users", "late_delivery.csv", LATE_BAD_ROW)
 
     first = materialize_with_checks(["mp_users", "ads_tencent"], landing, tmp_path)
     again = materialize_with_checks(["mp_users", "ads_tencent"], landing, tmp_path)
@@ -174,11 +175,11 @@ def test_check_passes_on_a_correct_export(tmp_path):
 
 def test_check_fails_with_error_severity_on_a_wrong_export(tmp_path):
     write_mp_users(tmp_path / "landing")
-    broken = tmp_path / "landing" / "mp_users" / "late_delivery.csv"
-    broken.write_text(
+    LandingBuilder(tmp_path / "landing").add(
+        "mp_users",
+        "late_delivery.csv",
         "openid,unionid,phone,register_time,scene,scene_query\n"
         "not-an-openid,oUnLate0000000000000000001,13912345678,1970-01-01 08:00:00,1047,\n",
-        encoding="utf-8",
     )
 
     evaluation = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
@@ -195,11 +196,11 @@ def test_check_fails_with_error_severity_on_a_wrong_export(tmp_path):
 
 def test_check_fails_with_warn_severity_when_only_warnings_fail(tmp_path):
     write_mp_users(tmp_path / "landing")
-    placeholders = tmp_path / "landing" / "mp_users" / "placeholders.csv"
     rows = [f"oMPPlaceholder{n:012d},null,,2026-11-01 10:00:00,1047," for n in range(10)]
-    placeholders.write_text(
-        "openid,unionid,phone,register_time,scene,scene_query\n" + "\n".join(rows) + "\n",
-        encoding="utf-8",
+    LandingBuilder(tmp_path / "landing").add_lines(
+        "mp_users",
+        "placeholders.csv",
+        ["openid,unionid,phone,register_time,scene,scene_query", *rows],
     )
 
     evaluation = materialize_with_check("mp_users", tmp_path / "landing", tmp_path)
@@ -271,7 +272,7 @@ def test_only_the_new_file_is_validated_and_a_bad_one_keeps_failing_until_fixed(
     landing = tmp_path / "landing"
     write_mp_users(landing)
     assert materialize_with_check("mp_users", landing, tmp_path).passed
-    (landing / "mp_users" / "late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+    LandingBuilder(landing).add("mp_users", "late_delivery.csv", LATE_BAD_ROW)
 
     with_bad_file = materialize_with_check("mp_users", landing, tmp_path)
     nothing_new = materialize_with_check("mp_users", landing, tmp_path)
@@ -311,7 +312,7 @@ def test_batches_before_a_failing_one_are_recorded_and_the_rest_stay_pending(tmp
     monkeypatch.setattr("siyu.quality.deliveries.MAX_BATCH_ROWS", 40)
     landing = tmp_path / "landing"
     write_mp_users(landing)  # mp_users/mp_users_2026-10.csv, 40 good rows: the first batch
-    (landing / "mp_users" / "zz_late_delivery.csv").write_text(LATE_BAD_ROW, encoding="utf-8")
+    LandingBuilder(landing).add("mp_users", "zz_late_delivery.csv", LATE_BAD_ROW)
 
     evaluation = materialize_with_check("mp_users", landing, tmp_path)
 

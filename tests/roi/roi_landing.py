@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.fixtures.quirk_landing import WECHATPAY_HEADER
+from tests.landing import LandingBuilder
 
 AS_OF_1 = "2026-11-01 12:00:00"
 AS_OF_2 = "2026-12-20 12:00:00"
@@ -49,14 +50,6 @@ TX_C1 = "4200000000202606010003"
 TX_C2 = "4200000000202610060004"
 TX_D1 = "4200000000202609200005"
 TX_D2 = "4200000000202610100006"
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
 
 
 def _unix(local: str) -> int:
@@ -154,26 +147,31 @@ def _tencent_row(campaign_id: int, adgroup_id: int, cost_fen: int) -> dict:
 
 
 def write_roi_landing(landing: Path) -> None:
-    _write(
-        landing / "ads_tencent" / "report_2026-09-15_p1.json",
+    out = LandingBuilder(landing)
+    out.add(
+        "ads_tencent",
+        "report_2026-09-15_p1.json",
         _tencent_page(
             [_tencent_row(1872340001, 41000001, 25000), _tencent_row(1872340001, 41000002, 15000)],
             1,
             2,
         ),
     )
-    _write(
-        landing / "ads_tencent" / "report_2026-09-15_p2.json",
+    out.add(
+        "ads_tencent",
+        "report_2026-09-15_p2.json",
         _tencent_page([_tencent_row(int(UNMAPPED_TENCENT_CAMPAIGN), 41000009, 5050)], 2, 2),
     )
-    _write(
-        landing / "ads_oceanengine" / "campaign_report_2026-09.csv",
+    out.add(
+        "ads_oceanengine",
+        "campaign_report_2026-09.csv",
         "stat_datetime,advertiser_id,campaign_id,campaign_name,cost,show,click,convert\n"
         "2026-09-10 00:00:00,1700000001,1780012345678901,App拉新信息流,80.00,5000,100,2\n"
         "2026-09-15 00:00:00,1700000001,1780012345678901,App拉新信息流,400.00,20000,400,5\n",
     )
-    _write(
-        landing / "mp_users" / "mp_users.csv",
+    out.add(
+        "mp_users",
+        "mp_users.csv",
         "openid,unionid,phone,register_time,scene,scene_query\n"
         f"oMPjourney,oUnjourney,{JOURNEY_PHONE},2026-09-01 10:00:00,1045,"
         "utm_source=gdt&utm_campaign=gdt_mp_newcomer&gdt_vid=wx0roi\n"
@@ -193,7 +191,7 @@ def write_roi_landing(landing: Path) -> None:
             }
         ]
     }
-    _write(landing / "oa_followers" / "batchget.json", json.dumps(followers))
+    out.add("oa_followers", "batchget.json", json.dumps(followers))
     contacts = {
         "errcode": 0,
         "errmsg": "ok",
@@ -214,16 +212,17 @@ def write_roi_landing(landing: Path) -> None:
             }
         ],
     }
-    _write(landing / "wecom_contacts" / "page_1.json", json.dumps(contacts))
-    _write(
-        landing / "sms_sends" / "sms.csv",
+    out.add("wecom_contacts", "page_1.json", json.dumps(contacts))
+    out.add(
+        "sms_sends",
+        "sms.csv",
         "PhoneNum,SendStatus,ErrCode,TemplateCode,Content,SendDate,ReceiveDate,OutId\n"
         f"{JOURNEY_PHONE},3,DELIVERED,SMS_1,欢迎,2026-08-10 10:00:00,2026-08-10 10:00:05,"
         "JRN_WELCOME\n"
         f"{JOURNEY_PHONE},3,DELIVERED,SMS_2,预售,2026-09-28 10:00:00,2026-09-28 10:00:05,"
         "JRN_1111_PRESALE\n",
     )
-    _write(landing / "wechatpay_bills" / "bill_2026.csv", _bill_rows())
+    out.add("wechatpay_bills", "bill_2026.csv", _bill_rows())
     events = [
         {
             "type": "track",
@@ -244,17 +243,20 @@ def write_roi_landing(landing: Path) -> None:
             "properties": {"phone": APP_BUYER_PHONE},
         },
     ]
-    _write(
-        landing / "app_events" / "events.jsonl",
+    out.add(
+        "app_events",
+        "events.jsonl",
         "\n".join(json.dumps(event) for event in events) + "\n",
     )
-    _write(
-        landing / "pos_members" / "members.csv",
+    out.add(
+        "pos_members",
+        "members.csv",
         "member_id,phone,name,gender,birthday,register_store_id,register_time,level,points,guide_id\n"
         f"M900,{APP_BUYER_PHONE},白先生,M,,S01,2026-09-10 14:00:00,NORMAL,0,\n",
     )
-    _write(
-        landing / "pos_orders" / "orders.csv",
+    out.add(
+        "pos_orders",
+        "orders.csv",
         "order_no,member_id,store_id,guide_id,order_time,amount,discount,coupon_id,status,items\n"
         "P900,M900,S01,,2026-09-10 15:00:00,100.00,0.00,,PAID,[]\n"
         "P901,M900,S01,,2026-09-12 11:00:00,60.00,0.00,,REFUNDED,[]\n",
@@ -283,7 +285,8 @@ def write_roi_landing(landing: Path) -> None:
             "normal_coupon_information": {"coupon_amount": 2000, "transaction_minimum": 10000},
         },
     ]
-    _write(
-        landing / "coupons" / "coupons.jsonl",
+    out.add(
+        "coupons",
+        "coupons.jsonl",
         "\n".join(json.dumps(coupon, ensure_ascii=False) for coupon in coupons) + "\n",
     )

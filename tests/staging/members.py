@@ -7,15 +7,14 @@ from pathlib import Path
 import duckdb
 
 from tests.fixtures.identity_landing import MEMBER_HEADER
+from tests.landing import LandingBuilder
 
 # dbt's selection of the one incremental model these tests build
 MEMBERS = ["--select", "stg_pos__members"]
 
 
 def write_members(landing: Path, day: str, rows: list[str]) -> None:
-    path = landing / "pos_members" / f"{day}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(MEMBER_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    LandingBuilder(landing).add("pos_members", f"{day}.csv", MEMBER_HEADER + "\n".join(rows) + "\n")
 
 
 def staged_members(warehouse: Path) -> dict[str, tuple[str, int]]:

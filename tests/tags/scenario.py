@@ -38,6 +38,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tests.landing import LandingBuilder
+
 AS_OF_1 = "2026-11-20 12:00:00"
 AS_OF_2 = "2026-11-22 12:00:00"
 P_AMY = "13900000001"
@@ -62,11 +64,6 @@ POS_ORDER_HEADER = (
     "order_no,member_id,store_id,guide_id,order_time,amount,discount,coupon_id,status,items\n"
 )
 SMS_HEADER = "PhoneNum,SendStatus,ErrCode,TemplateCode,Content,SendDate,ReceiveDate,OutId\n"
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def _unix(local: str) -> int:
@@ -146,6 +143,7 @@ def _bill(transaction_id: str, openid: str, at: str, amount: str, coupon: str = 
 
 
 def write_day1(landing: Path) -> None:
+    out = LandingBuilder(landing)
     tags = {
         "errcode": 0,
         "errmsg": "ok",
@@ -180,7 +178,7 @@ def write_day1(landing: Path) -> None:
             },
         ],
     }
-    _write(landing / "wecom_tags" / "corp_tags.json", json.dumps(tags, ensure_ascii=False))
+    out.add("wecom_tags", "corp_tags.json", json.dumps(tags, ensure_ascii=False))
     contacts = [
         _contact(
             "wmAmy",
@@ -196,7 +194,7 @@ def write_day1(landing: Path) -> None:
         ),
         _contact("wmFay", "g_zhao", "2025-12-06 10:00:00", remark_mobiles=[P_FAY]),
     ]
-    _write(landing / "wecom_contacts" / "day1.json", _contacts_page(contacts))
+    out.add("wecom_contacts", "day1.json", _contacts_page(contacts))
     followers = {
         "user_info_list": [
             {
@@ -220,9 +218,10 @@ def write_day1(landing: Path) -> None:
             {"subscribe": 0, "openid": "oOAhal"},
         ]
     }
-    _write(landing / "oa_followers" / "day1.json", json.dumps(followers))
-    _write(
-        landing / "mp_users" / "day1.csv",
+    out.add("oa_followers", "day1.json", json.dumps(followers))
+    out.add(
+        "mp_users",
+        "day1.csv",
         MP_HEADER + "oMPdan,oUnDan,,2026-11-01 10:00:00,1047,\n",
     )
     members = [
@@ -232,7 +231,7 @@ def write_day1(landing: Path) -> None:
         "M007,,格斯,M,,S03,2025-11-01 10:00:00,NORMAL,0,",
         f"M009,{P_IVY},艾薇,F,,S01,2025-10-01 10:00:00,NORMAL,0,",
     ]
-    _write(landing / "pos_members" / "day1.csv", MEMBER_HEADER + "\n".join(members) + "\n")
+    out.add("pos_members", "day1.csv", MEMBER_HEADER + "\n".join(members) + "\n")
     orders = [
         f"P001,M001,S01,g_wang,2026-11-01 10:00:00,300.00,0.00,CPN1,PAID,"
         f"{_items(('护肤', 1, 259.0), ('个护', 1, 41.0))}",
@@ -244,7 +243,7 @@ def write_day1(landing: Path) -> None:
         f"P008,M007,S03,,2026-07-02 10:00:00,50.00,0.00,,PAID,{_items(('食品', 1, 50.0))}",
         f"P009,M009,S01,,2026-07-15 12:00:00,120.00,0.00,,PAID,{_items(('护肤', 1, 120.0))}",
     ]
-    _write(landing / "pos_orders" / "day1.csv", POS_ORDER_HEADER + "\n".join(orders) + "\n")
+    out.add("pos_orders", "day1.csv", POS_ORDER_HEADER + "\n".join(orders) + "\n")
     delivered = "3,DELIVERED,SMS_1,【丝语】会员日"
     sends = [
         f"{P_AMY},{delivered},2026-11-10 10:00:00,2026-11-10 10:00:05,journey_a",
@@ -252,7 +251,7 @@ def write_day1(landing: Path) -> None:
         f"{P_FAY},{delivered},2026-11-10 10:00:00,2026-11-10 10:00:05,journey_a",
         f"{P_IVY},{delivered},2026-11-10 10:00:00,2026-11-10 10:00:05,journey_a",
     ]
-    _write(landing / "sms_sends" / "day1.csv", SMS_HEADER + "\n".join(sends) + "\n")
+    out.add("sms_sends", "day1.csv", SMS_HEADER + "\n".join(sends) + "\n")
     events = [
         _event("BindPhone", "app-bob", "2026-11-10 10:00:00", phone=P_BOB),
         _event("AddToCart", "app-bob", "2026-11-18 21:00:00", category="食品", price=129),
@@ -261,9 +260,10 @@ def write_day1(landing: Path) -> None:
         _event("BindWeChat", "app-kim", "2026-11-01 10:00:00", unionid="oUnKim"),
         _event("ViewProduct", "app-kim", "2026-11-17 10:00:00", category="护肤", price=259),
     ]
-    _write(landing / "app_events" / "day1.jsonl", "\n".join(events) + "\n")
-    _write(
-        landing / "wechatpay_bills" / "day1.csv",
+    out.add("app_events", "day1.jsonl", "\n".join(events) + "\n")
+    out.add(
+        "wechatpay_bills",
+        "day1.csv",
         _bill("4200000000202611130001", "oMPdan", "2026-11-13 15:00:00", "199.00", coupon="20.00"),
     )
     coupon = {
@@ -279,20 +279,23 @@ def write_day1(landing: Path) -> None:
             "transaction_id": "4200000000202611130001",
         },
     }
-    _write(landing / "coupons" / "day1.jsonl", json.dumps(coupon, ensure_ascii=False) + "\n")
+    out.add("coupons", "day1.jsonl", json.dumps(coupon, ensure_ascii=False) + "\n")
 
 
 def write_day2(landing: Path) -> None:
-    _write(
-        landing / "mp_users" / "day2.csv",
+    out = LandingBuilder(landing)
+    out.add(
+        "mp_users",
+        "day2.csv",
         MP_HEADER + f"oMPbob,,{P_BOB},2026-11-21 09:00:00,1047,\n",
     )
-    _write(
-        landing / "wechatpay_bills" / "day2.csv",
+    out.add(
+        "wechatpay_bills",
+        "day2.csv",
         _bill("4200000000202611210001", "oMPbob", "2026-11-21 10:00:00", "129.00"),
     )
     contacts = [_contact("wmCat", "g_li", "2026-11-15 14:00:00", tag_id=["etCarted"])]
-    _write(landing / "wecom_contacts" / "day2.json", _contacts_page(contacts))
+    out.add("wecom_contacts", "day2.json", _contacts_page(contacts))
 
 
 def opt_outs_csv(bob_phone_hash: str) -> str:

@@ -11,6 +11,7 @@ from siyu.ingestion.landing import landing_files
 from siyu.ingestion.loader import ingest_files
 from siyu.ingestion.outcomes import SourceIngestReport
 from siyu.ingestion.specs import load_source_specs
+from tests.landing import LandingBuilder
 
 ORDER_HEADER = (
     "order_no,member_id,store_id,guide_id,order_time,amount,discount,coupon_id,status,items"
@@ -24,10 +25,7 @@ def order_line(order_no: str, order_time: str, amount: str = "99.00") -> str:
 
 
 def write_orders(landing: Path, name: str, lines: list[str]) -> Path:
-    path = landing / "pos_orders" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([ORDER_HEADER, *lines]) + "\n", encoding="utf-8")
-    return path
+    return LandingBuilder(landing).add_lines("pos_orders", name, [ORDER_HEADER, *lines])
 
 
 def write_order_landing(landing: Path) -> None:

@@ -24,10 +24,10 @@ import duckdb
 import pytest
 
 from orchestration.run import RunSummary, format_summary, run_daily_refresh
-from sample_data import generate
 from siyu.ingestion.encoding import fingerprint
 from siyu.settings import REPO_ROOT, SiyuSettings
 from siyu.withdraw.log import WITHDRAW_COMMAND, WITHDRAWN_FILES_TABLE
+from tests.landing import LandingBuilder, write_file
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -104,10 +104,12 @@ def store_orders(warehouse: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     root = tmp_path_factory.mktemp("withdrawal") / "私域 演示"
-    generate(root, scale=0.005, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20))
+    landing = LandingBuilder.generated(
+        root, scale=0.005, seed=7, start=date(2026, 5, 1), end=date(2026, 11, 20)
+    )
     settings = replace(
         SiyuSettings.from_env({}),
-        landing_dir=root / "landing",
+        landing_dir=landing.path,
         warehouse_path=root / "published" / "siyu.duckdb",
         work_warehouse_path=root / ".siyu" / "work" / "siyu_work.duckdb",
         parquet_dir=None,
@@ -116,7 +118,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     path = settings.landing_dir / BAD_FILE
     corrected = path.read_text(encoding="utf-8")
     bad, orders = with_far_future_row(corrected)
-    path.write_text(bad, encoding="utf-8")
+    write_file(path, bad)
     bad_hash = fingerprint(path).file_hash
     instance = dg.DagsterInstance.ephemeral()
 
@@ -132,7 +134,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     published_after_withdrawal = store_orders(settings.warehouse_path)
     built_after_withdrawal = store_orders(settings.work_warehouse_path)
 
-    path.write_text(corrected, encoding="utf-8")  # the corrected export, under the same name
+    write_file(path, corrected)  # the corrected export, under the same name
     after_redelivery = run_daily_refresh(settings, instance)
     return Scenario(
         settings=settings,

@@ -19,6 +19,9 @@
 -#}
 {%- set first_share = var('siyu_roi_position_first_share') | float -%}
 {%- set last_share = var('siyu_roi_position_last_share') | float -%}
+{#- two touches share first:last as doubles: Spark divides decimal literals to 6 places only -#}
+{%- set first_share_double = 'cast(' ~ first_share ~ ' as double)' -%}
+{%- set last_share_double = 'cast(' ~ last_share ~ ' as double)' -%}
 {%- set half_life_days = var('siyu_roi_time_decay_half_life_days') | float -%}
 
 with
@@ -101,9 +104,9 @@ weighted as (
         cast(case
             when touches_count = 1 then 1.0
             when touches_count = 2 and touch_position = 1
-                then {{ first_share }} / ({{ first_share }} + {{ last_share }})
+                then {{ first_share_double }} / ({{ first_share_double }} + {{ last_share_double }})
             when touches_count = 2
-                then {{ last_share }} / ({{ first_share }} + {{ last_share }})
+                then {{ last_share_double }} / ({{ first_share_double }} + {{ last_share_double }})
             when touch_position = 1 then {{ first_share }}
             when touch_position = touches_count then {{ last_share }}
             else (1 - {{ first_share }} - {{ last_share }}) / cast(touches_count - 2 as double)
