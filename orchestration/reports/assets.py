@@ -29,8 +29,9 @@ from siyu.reports.funnel import (
 )
 from siyu.reports.page import PAGE_NAME, render_page
 from siyu.reports.roi import render_roi_section
-from siyu.reports.sections import ReportSection, SectionRenderer, mart_exists
+from siyu.reports.sections import ReportSection, SectionRenderer
 from siyu.settings import REPO_ROOT
+from siyu.tables import table_exists
 
 DEFAULT_REPORTS_DIR = REPO_ROOT / "reports"
 REPORT_TITLE = "siyu private-domain report"
@@ -143,7 +144,7 @@ def build_report_asset(
         # runs only after a publish, so the working warehouse holds the audited marts just
         # published; the published file itself is never opened (a BI tool may hold it)
         with duckdb.connect(warehouse.warehouse_path, read_only=True) as con:
-            missing = [name for name in REPORT_MARTS if not mart_exists(con, "marts", name)]
+            missing = [name for name in REPORT_MARTS if not table_exists(con, f"marts.{name}")]
             if missing:
                 raise dg.Failure(f"not in {warehouse.warehouse_path}: marts {', '.join(missing)}")
             report = render_reports(con, out_dir, sections)

@@ -30,6 +30,7 @@ from siyu.ingestion.encoding import fingerprint
 from siyu.ingestion.raw_tables import QUARANTINE_TABLE
 from siyu.ingestion.specs import SourceSpec
 from siyu.privacy import dbt_vars
+from siyu.tables import table_exists
 
 REQUEST_FOLDER = "deletion_requests"
 REQUESTS_TABLE = "raw.deletion_requests"
@@ -152,16 +153,6 @@ def load_requests(
     return loaded
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 # every identity with the keyed hashes of its customer id and value (the key is on the connection)
 HASHED_IDENTITY = f"""
     select
@@ -192,7 +183,7 @@ def resolve_erasure(con: duckdb.DuckDBPyConnection, key: HashKey, resolved_at: d
     key.bind(con)
     requested = f"select id_type, id_value_hash, file_name from {REQUESTS_TABLE}"
     expanded = requested
-    if _table_exists(con, "marts", "customer_identity"):
+    if table_exists(con, "marts.customer_identity"):
         con.execute(
             f"""
             insert into {ERASED_CUSTOMERS_TABLE}
@@ -240,7 +231,7 @@ def erase_history(con: duckdb.DuckDBPyConnection, key: HashKey) -> dict[str, int
     erased_ids = f"(select customer_id_hash from {ERASED_CUSTOMERS_TABLE})"
     deleted = {}
     for table, columns in HISTORY_TABLES.items():
-        if not _table_exists(con, *table.split(".")):
+        if not table_exists(con, table):
             continue
         condition = " or ".join(f"{keyed_hash_sql(column)} in {erased_ids}" for column in columns)
         deleted[table] = con.execute(f"delete from {table} where {condition}").fetchone()[0]

@@ -47,8 +47,11 @@ def measure_identity_accuracy(
     # registry's ground_truth_id_type); the warehouse holds keyed hashes of some of it
     registered = id_types().values()
     renamed = " ".join(
-        f"when '{id_type.ground_truth_id_type}' then '{id_type.name}'" for id_type in registered
+        f"when '{t.ground_truth_id_type}' then '{t.name}'"
+        for t in registered
+        if t.ground_truth_id_type != t.name
     )
+    id_type_sql = f"case id_type {renamed} else id_type end" if renamed else "id_type"
     hashed = ", ".join(f"'{t.ground_truth_id_type}'" for t in registered if t.is_keyed_hash)
     key.bind(con)
     con.execute(
@@ -56,7 +59,7 @@ def measure_identity_accuracy(
         create or replace temp table _truth as
         select
             person_id,
-            case id_type {renamed} else id_type end as id_type,
+            {id_type_sql} as id_type,
             case when id_type in ({hashed}) then {keyed_hash_sql("id_value")}
                 else id_value end as id_value
         from read_csv(?, header = true, all_varchar = true)

@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from siyu.registry import attribution_models
-from siyu.reports.sections import ReportSection, mart_exists, save_chart, table_html
+from siyu.reports.sections import ReportSection, save_chart, table_html
+from siyu.tables import table_exists
 
 # The model the run summary ranks campaigns by; the chart draws every model side by side.
 SUMMARY_ATTRIBUTION_MODEL = "linear"
@@ -106,7 +107,7 @@ def top_campaigns_text(
     limit: int = TOP_CAMPAIGNS,
 ) -> str:
     """The top campaigns by d30 ROI and the unmapped spend, as lines for the `make run` summary."""
-    if not mart_exists(con, "marts", "rpt_campaign_roi_curve"):
+    if not table_exists(con, "marts.rpt_campaign_roi_curve"):
         return "ROI: marts not built"
     top = top_campaigns_by_roi(con, horizon_days, attribution_model, limit)
     as_of = con.execute(AS_OF_SQL).fetchone()[0]
@@ -214,7 +215,7 @@ def render_roi_curve(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path:
 
 def render_roi_section(con: duckdb.DuckDBPyConnection, out_dir: Path) -> ReportSection:
     """The report page section: the ROI curve and the top campaigns by d30 ROI."""
-    if not mart_exists(con, "marts", "rpt_channel_roi_curve"):
+    if not table_exists(con, "marts.rpt_channel_roi_curve"):
         return ReportSection(
             key="roi", title="ROI by channel and campaign", description="ROI marts not built."
         )

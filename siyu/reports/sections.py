@@ -59,13 +59,3 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> st
         {column: [cell(v, specs.get(column)) for v in frame[column]] for column in frame.columns}
     )
     return cells.to_html(index=False, border=0, classes="numbers", escape=True)
-
-
-def mart_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )

@@ -16,6 +16,8 @@ from datetime import datetime
 
 import duckdb
 
+from siyu.tables import table_exists
+
 WITHDRAWN_FILES_TABLE = "raw.withdrawn_files"
 # the command that withdraws a loaded file (siyu/withdraw/__main__.py)
 WITHDRAW_COMMAND = "python -m siyu.withdraw"
@@ -40,18 +42,6 @@ def ensure_withdrawn_files_table(con: duckdb.DuckDBPyConnection) -> None:
             withdrawn_at timestamp not null
         )
         """
-    )
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether `schema.table` exists in the connection's database."""
-    schema, name = table.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
     )
 
 

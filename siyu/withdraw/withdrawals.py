@@ -26,11 +26,11 @@ import duckdb
 from siyu.ingestion.raw_tables import LOADED_FILES_TABLE, QUARANTINE_TABLE
 from siyu.ingestion.specs import load_source_specs
 from siyu.quality.deliveries import VALIDATED_FILES_TABLE
+from siyu.tables import table_exists
 from siyu.withdraw.log import (
     HASH_PREFIX_LENGTH,
     WITHDRAWN_FILES_TABLE,
     ensure_withdrawn_files_table,
-    table_exists,
     withdrawal_note,
 )
 

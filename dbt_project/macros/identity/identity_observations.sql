@@ -77,11 +77,7 @@
 
     observations as (
         {%- for source in source_order %}
-            {%- set columns = [] %}
-            {%- for identifier in sources[source][0].declaration.identifiers %}
-                {%- do columns.append({'id_type': identifier.id_type}) %}
-            {%- endfor %}
-        {{ unpivot_identifiers(source ~ '__combinations', source, columns) }}
+        {{ unpivot_identifiers(source ~ '__combinations', source, sources[source][0].declaration.identifiers) }}
         {{ 'union all' if not loop.last }}
         {%- endfor %}
     )

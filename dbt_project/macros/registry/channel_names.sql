@@ -37,16 +37,15 @@
 {%- endmacro %}
 
 {#-
-    The touch type of an order of the channel in `channel_column` when the registry gives the
-    channel an order_touch_type (a shop whose order is the brand's only sight of the buyer), else
-    null: a SQL case expression.
+    A SQL case expression: the registry's `property` of the channel in `channel_column`, null
+    for a channel without it (e.g. channel_property_sql('channel', 'order_touch_type')).
 -#}
-{% macro order_touch_type(channel_column) -%}
-    {%- set channels = channel_names('order_touch_type') -%}
+{% macro channel_property_sql(channel_column, property) -%}
+    {%- set channels = channel_names(property) -%}
     {%- if channels -%}
     case {{ channel_column }}
         {%- for channel in channels %}
-        when {{ sql_string(channel) }} then {{ sql_string(channel_property(channel, 'order_touch_type')) }}
+        when {{ sql_string(channel) }} then {{ sql_string(channel_property(channel, property)) }}
         {%- endfor %}
     end
     {%- else -%}

@@ -5,10 +5,5 @@
 {% test channel_property_matches(model, column_name, channel_column, property) %}
     select {{ channel_column }} as channel, {{ column_name }} as failing_value
     from {{ model }}
-    where
-        case {{ channel_column }}
-            {%- for channel in channel_names(property) %}
-            when {{ sql_string(channel) }} then {{ sql_string(channel_property(channel, property)) }}
-            {%- endfor %}
-        end is distinct from {{ column_name }}
+    where {{ channel_property_sql(channel_column, property) }} is distinct from {{ column_name }}
 {% endtest %}

@@ -30,7 +30,7 @@ touches as (
     -- of the type the channel registry gives as order_touch_type
     select
         channel,
-        {{ order_touch_type('channel') }} as touch_type,
+        {{ channel_property_sql('channel', 'order_touch_type') }} as touch_type,
         order_id as source_record_key,
         buyer_id_type as id_type,
         buyer_id_value as id_value,
@@ -40,7 +40,7 @@ touches as (
         cast(null as {{ dbt.type_string() }}) as guide_id,
         true as is_acquisition_touch
     from channel_orders
-    where {{ order_touch_type('channel') }} is not null
+    where {{ channel_property_sql('channel', 'order_touch_type') }} is not null
 ),
 
 resolved as (

@@ -27,14 +27,16 @@ renamed as (
         {{ trim_text('order_channel') }} as order_channel,
         -- what JD leaves of the buyer, all masked: the buyer key hashes it as shown; the masked
         -- name, mobile and region are kept for probabilistic linking; address and remarks stay in raw
-        {{ keyed_hash(
-            "concat_ws('|', coalesce(" ~ trim_text('buyer_account') ~ ", ''), coalesce(" ~ trim_text('customer_name')
-            ~ ", ''), coalesce(" ~ trim_text('contact_phone') ~ ", ''), coalesce(" ~ trim_text('customer_address') ~ ", ''))"
-        ) }} as buyer_key_hash,
-        coalesce(
-            {{ trim_text('buyer_account') }}, {{ trim_text('customer_name') }},
-            {{ trim_text('contact_phone') }}, {{ trim_text('customer_address') }}
-        ) is null as has_no_buyer,
+        case
+            when coalesce(
+                    {{ trim_text('buyer_account') }}, {{ trim_text('customer_name') }},
+                    {{ trim_text('contact_phone') }}, {{ trim_text('customer_address') }}
+                ) is not null
+                then {{ keyed_hash(
+                    "concat_ws('|', coalesce(" ~ trim_text('buyer_account') ~ ", ''), coalesce(" ~ trim_text('customer_name')
+                    ~ ", ''), coalesce(" ~ trim_text('contact_phone') ~ ", ''), coalesce(" ~ trim_text('customer_address') ~ ", ''))"
+                ) }}
+        end as buyer_key_hash,
         nullif(replace({{ trim_text('customer_name') }}, '＊', '*'), '') as customer_name_masked,
         {{ mask_phone('contact_phone') }} as contact_phone_masked,
         {{ phone_kind('contact_phone') }} as contact_phone_kind,
@@ -53,8 +55,7 @@ deduplicated as (
 
 with_status as (
     select
-        {{ star_except(['buyer_key_hash', 'has_no_buyer']) }},
-        case when not has_no_buyer then buyer_key_hash end as buyer_key_hash,
+        *,
         order_status like '(删除)%' as is_deleted,
         case replace(order_status, '(删除)', '')
             when '等待出库' then 'awaiting_shipment'
