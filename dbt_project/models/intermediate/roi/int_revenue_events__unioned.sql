@@ -2,34 +2,29 @@
     Net revenue as events in time: one row per payment (+) and per refund (-) of every paid order,
     at the moment it happened, so a refund lowers revenue from its own day on and not before.
     Per order the events add up to int_orders__resolved.net_amount.
-    Refund time per channel:
-    - mini_program: the WeChat Pay refund row's own 交易时间 (refund_time_source 'refund_record').
-    - store (POS REFUNDED), tmall, douyin: the exports carry no refund time, so the refund is put
-      at the payment time (refund_time_source 'assumed_at_payment'): these orders count net of
-      their refund at every horizon.
+    A selling channel whose export dates its payments and refunds (registry property
+    revenue_records) delivers them through its own model int_revenue_events__<channel>
+    (refund_time_source 'refund_record'). The other selling channels' exports carry no refund
+    time: their events come from their orders, the refund put at the payment time
+    (refund_time_source 'assumed_at_payment'), so these orders count net of their refund at
+    every horizon.
 -#}
+{%- set event_columns = [
+    'order_key', 'source_record_key', 'event_type', 'event_at', 'amount', 'refund_time_source',
+] -%}
 with
 
 orders as (
     select * from {{ ref('int_orders__resolved') }}
 ),
 
-wechatpay_transactions as (
-    select * from {{ ref('stg_wechatpay__transactions') }}
+-- the selling channels whose revenue events are their orders' payment and refund
+orders_without_revenue_records as (
+    select * from orders
+    where {{ channel_property_sql('channel', 'revenue_records') }} is null
 ),
 
-mini_program_events as (
-    select
-        'mini_program:' || transaction_id as order_key,
-        transaction_key as source_record_key,
-        transaction_type as event_type,
-        traded_at as event_at,
-        net_amount as amount,
-        case when is_refund then 'refund_record' end as refund_time_source
-    from wechatpay_transactions
-),
-
-other_channel_payments as (
+order_payments as (
     select
         order_key,
         order_key as source_record_key,
@@ -37,11 +32,11 @@ other_channel_payments as (
         coalesce(paid_at, ordered_at) as event_at,
         gross_amount as amount,
         cast(null as {{ dbt.type_string() }}) as refund_time_source
-    from orders
-    where channel != 'mini_program' and is_paid and gross_amount != 0
+    from orders_without_revenue_records
+    where is_paid and gross_amount != 0
 ),
 
-other_channel_refunds as (
+order_refunds as (
     select
         order_key,
         order_key as source_record_key,
@@ -49,16 +44,18 @@ other_channel_refunds as (
         coalesce(paid_at, ordered_at) as event_at,
         -refund_amount as amount,
         'assumed_at_payment' as refund_time_source
-    from orders
-    where channel != 'mini_program' and is_paid and refund_amount != 0
+    from orders_without_revenue_records
+    where is_paid and refund_amount != 0
 ),
 
 events as (
-    select * from mini_program_events
+    select * from order_payments
     union all
-    select * from other_channel_payments
-    union all
-    select * from other_channel_refunds
+    select * from order_refunds
+    {%- if channel_names('revenue_records') %}
+        union all
+        {{ union_channel_models('revenue_events', 'revenue_records', event_columns) }}
+    {%- endif %}
 ),
 
 with_customer as (
