@@ -32,13 +32,25 @@ def worker_group(nodeid: str) -> str:
     return "/".join(parts[:2]) if len(parts) > 2 else parts[-1]
 
 
+# The groups that take longest (`make test` prints the slowest durations), slowest first: they
+# start first, so that no long group starts last while the other worker has nothing left to run.
+SLOWEST_GROUPS = ("tests/faults", "tests/spark", "tests/bench", "tests/tags", "tests/privacy")
+
+
 class FolderScheduling(LoadScopeScheduling):
     """xdist's scope scheduling (a scope runs on one worker, largest scopes first), with the
-    scope a folder instead of a module. (`--dist loadgroup` with xdist_group marks would say the
-    same, but xdist 3.8 cannot rename pytest 9.2's node ids, so its groups are ignored.)"""
+    scope a folder instead of a module, and the SLOWEST_GROUPS handed out before the others.
+    (`--dist loadgroup` with xdist_group marks would say the same, but xdist 3.8 cannot rename
+    pytest 9.2's node ids, so its groups are ignored.)"""
 
     def _split_scope(self, nodeid: str) -> str:
         return worker_group(nodeid)
+
+    def _assign_work_unit(self, node) -> None:
+        slowest_waiting = next((group for group in SLOWEST_GROUPS if group in self.workqueue), None)
+        if slowest_waiting is not None:
+            self.workqueue.move_to_end(slowest_waiting, last=False)
+        super()._assign_work_unit(node)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log) -> FolderScheduling:
