@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt_runner import run_dbt
+from tests.dbt_runner import WAREHOUSE_LINK, run_dbt
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -35,7 +35,8 @@ def test_fails_naming_each_column_with_nulls(quirk_warehouse, tmp_path):
     with pytest.raises(AssertionError) as failure:
         run_dbt(SELECT_SMS_NOT_NULL, warehouse, tmp_path / "target")
     assert "Got 2 results" in str(failure.value)  # two columns with nulls, one row each
-    with duckdb.connect(str(warehouse)) as con:
+    # the compiled SQL names the database as dbt saw it: its link's name
+    with duckdb.connect(str(tmp_path / WAREHOUSE_LINK)) as con:
         failing = con.execute(
             "select * from (" + compiled_test_sql(tmp_path / "target") + ") order by column_name"
         ).fetchall()
