@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections import Counter
 from dataclasses import replace
@@ -23,6 +24,7 @@ from siyu.quality.runner import run_suite
 from siyu.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
 from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
+from tests.dbt_runner import run_dbt
 from tests.landing import LandingBuilder
 from tests.quality.conftest import mutated
 
@@ -243,19 +245,6 @@ def test_the_published_warehouse_holds_the_marts_and_nothing_else(pipeline):
 
 MART_FAULTS = {
     # case: (suite file, statements that break the mart, the expectation that must fail)
-    "duplicate customer": (
-        "dim_customer",
-        ["insert into marts.dim_customer select * from marts.dim_customer limit 1"],
-        "expect_column_values_to_be_unique(customer_id)",
-    ),
-    "gmv off by one yuan": (
-        "dim_customer",
-        [
-            "update marts.dim_customer set gmv = gmv + 1 "
-            "where customer_id = (select min(customer_id) from marts.dim_customer)"
-        ],
-        "expect_column_pair_values_to_be_equal(gmv, orders_net_amount)",
-    ),
     "negative order amount": (
         "fct_orders",
         [
@@ -271,36 +260,6 @@ MART_FAULTS = {
             "where months_since_first_order = 1"
         ],
         "expect_column_values_to_be_between(retention_rate)",
-    ),
-    "roi falls while revenue grows": (
-        "fct_campaign_roi",
-        [
-            "update marts.fct_campaign_roi "
-            "set revenue_d30 = revenue_d7 + 100, roi_d30 = roi_d7 - 1 "
-            "where spend > 0 and revenue_d30 is not null"
-        ],
-        "expect_column_values_to_be_in_set(roi_follows_revenue_across_horizons)",
-    ),
-    "attributed revenue above the customers' revenue": (
-        "fct_campaign_roi__reconciliation",
-        ["update marts.fct_campaign_roi set revenue_to_date = revenue_to_date + 10"],
-        "expect_column_pair_values_a_to_be_greater_than_b(customers_revenue, attributed_revenue)",
-    ),
-    "an order credited twice": (
-        "fct_order_attribution__reconciliation",
-        [
-            "update marts.fct_order_attribution set attributed_revenue = attributed_revenue * 2 "
-            "where order_key = (select min(order_key) from marts.fct_order_attribution)"
-        ],
-        "expect_column_pair_values_to_be_equal(credited_revenue, order_revenue)",
-    ),
-    "a tag on a customer who does not exist": (
-        "customer_tags",
-        [
-            "update marts.customer_tags set customer_id = 'C-NOBODY' "
-            "where tag_key = (select min(tag_key) from marts.customer_tags)"
-        ],
-        "expect_column_values_to_be_in_set(customer_is_in_dim_customer)",
     ),
 }
 
@@ -323,6 +282,60 @@ def test_every_mart_suite_ran_as_a_passing_check_in_the_job(pipeline):
     assert all(mart_suites.values())
     count = len(mart_suites)
     assert f"marts {count}/{count} passed" in format_summary(first, settings)
+
+
+# --- the dbt tests own the mart keys, rules and the contract's reconciliations: marts made wrong
+# fail them (a failing dbt test fails the build, so nothing is published) ---
+
+DBT_FAULTS = {
+    # case: (statement that breaks a mart, the dbt test that must fail)
+    "duplicate customer": (
+        "insert into marts.dim_customer select * from marts.dim_customer "
+        "where customer_id = (select min(customer_id) from marts.dim_customer)",
+        "primary_key_dim_customer_customer_id",
+    ),
+    "null order key": (
+        "update marts.fct_orders set order_key = null "
+        "where order_key = (select min(order_key) from marts.fct_orders)",
+        "primary_key_fct_orders_order_key",
+    ),
+    "gmv off by one yuan": (
+        "update marts.dim_customer set gmv = gmv + 1 "
+        "where customer_id = (select max(customer_id) from marts.dim_customer)",
+        "gmv_reconciles_with_orders_dim_customer_ref_fct_orders_",
+    ),
+    "an order credited twice": (
+        "update marts.fct_order_attribution set attributed_revenue = attributed_revenue * 2 "
+        "where order_key = (select min(order_key) from marts.fct_order_attribution)",
+        "attributed_revenue_reconciles_fct_order_attribution_ref_attribution_models_",
+    ),
+    "roi falls while revenue grows": (
+        "update marts.fct_campaign_roi set revenue_d30 = revenue_d7 + 100, roi_d30 = roi_d7 - 1 "
+        "where spend > 0 and revenue_d30 is not null",
+        "roi_follows_revenue_fct_campaign_roi_",
+    ),
+    "a tag on a customer who does not exist": (
+        "update marts.customer_tags set customer_id = 'C-NOBODY' "
+        "where tag_key = (select min(tag_key) from marts.customer_tags)",
+        "relationships_customer_tags_customer_id__customer_id__ref_dim_customer_",
+    ),
+}
+
+
+def test_wrong_marts_fail_the_dbt_tests_that_own_their_keys_rules_and_reconciliations(
+    marts_copy, tmp_path
+):
+    """Every fault at once in one copy, one `dbt test` of the marts: each names its test."""
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(marts_copy, broken)
+    with duckdb.connect(str(broken)) as con:
+        for statement, _ in DBT_FAULTS.values():
+            con.execute(statement)
+    with pytest.raises(AssertionError) as failed:
+        run_dbt(["test", "--select", "path:models/marts"], broken, tmp_path / "target")
+    failing = set(re.findall(r"Failure in test (\w+)", str(failed.value)))
+    missing = {case: test for case, (_, test) in DBT_FAULTS.items() if test not in failing}
+    assert missing == {}, sorted(failing)
 
 
 @pytest.mark.parametrize("case", sorted(MART_FAULTS))

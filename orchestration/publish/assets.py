@@ -23,9 +23,10 @@ def build_publish_assets(mart_keys: list[dg.AssetKey]) -> list[dg.AssetsDefiniti
         group_name=PUBLISH_GROUP,
         kinds={"duckdb"},
         description=(
-            "Audits the working warehouse's marts (contract keys, clear mobiles, names and "
-            "addresses from the exports, contract reconciliations, an empty raw layer, contract "
-            "marts shrinking against the published version; siyu/publish/audit.yml). "
+            "Audits the working warehouse's marts (contract marts present, clear mobiles, names "
+            "and addresses from the exports, an empty raw layer, contract marts shrinking "
+            "against the published version; siyu/publish/audit.yml; keys and reconciliations "
+            "are dbt tests). "
             "A failure stops the run before publishing."
         ),
     )

@@ -4,9 +4,10 @@
   `raw/<source>`. One step (`raw_expectations`) runs all of them after ingestion, several suites
   at once, each on the rows of the files it has not validated yet;
 - `expectations/marts/<mart>.json` is the check `expectations` on the dbt asset `marts/<mart>`,
-  and `expectations/marts/<mart>__<topic>.json` (a second view of the same mart, e.g. a
-  reconciliation over an aggregate query) the check `expectations__<topic>`. One step
-  (`mart_expectations`) runs all of them, several suites at once.
+  and `expectations/marts/<mart>__<topic>.json` (a second view of the same mart, e.g. over an
+  aggregate query) the check `expectations__<topic>`. A mart without a suite has no such check
+  (its keys and rules are dbt tests). One step (`mart_expectations`) runs all of them, several
+  suites at once.
 
 A failed `critical` expectation fails the check with severity ERROR, a failed `warning` one with
 WARN; `info` expectations are reported but never fail the check. Great Expectations is imported
@@ -304,7 +305,7 @@ def raw_suites(suites_dir: Path = RAW_SUITES_DIR) -> list[SuiteCheck]:
 
 def suite_workers() -> int:
     """Threads that validate suites at once: DuckDB's fetches and much of pandas' work run
-    outside the GIL (2 threads: 7.2 -> 5.3 s for the 25 mart suites at scale 1, 2 cores)."""
+    outside the GIL (2 threads: 7.2 -> 5.3 s for the 25 mart suites of then at scale 1, 2 cores)."""
     return worker_threads(MAX_SUITE_WORKERS)
 
 

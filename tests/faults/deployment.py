@@ -19,7 +19,7 @@ import dagster as dg
 import duckdb
 
 from siyu.hash_key import KEY_ENV
-from siyu.publish.audit import load_audit_config
+from siyu.marts import contract_marts
 from siyu.run_guard.lock import lock_path, read_holder
 from siyu.settings import REPO_ROOT, environment_set
 from tests.conftest import TEST_HASH_KEY
@@ -188,10 +188,6 @@ def dbt_processes(work: Path) -> list[int]:
         if wanted in environment and b"dbt" in command and state != "Z":
             found.append(int(entry.name))
     return found
-
-
-def contract_marts() -> list[str]:
-    return sorted(load_audit_config()["marts"])
 
 
 def mart_differences(published: Path, reference: Path) -> dict[str, tuple[int, int, int]]:

@@ -15,8 +15,9 @@ import pytest
 
 from orchestration.publish.assets import build_publish_assets
 from orchestration.resources import WarehouseResource
+from siyu.marts import contract_marts, primary_keys
 from siyu.publish import publisher
-from siyu.publish.audit import audit_warehouse, load_audit_config
+from siyu.publish.audit import audit_warehouse
 from siyu.publish.publisher import PUBLISH_LOG_TABLE, publish_marts
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -25,14 +26,14 @@ MART_KEYS = [dg.AssetKey(["marts", "dim_customer"])]
 
 
 def make_work_warehouse(path: Path, customers: int = 3) -> None:
-    """A working warehouse with every mart of the audit config, consistent and clean."""
+    """A working warehouse with every contract mart (siyu/marts.py), consistent and clean."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists raw")
         con.execute("create or replace table raw.pos_members (member_name varchar, phone varchar)")
         con.execute("insert into raw.pos_members values ('王小明', '13812345678')")
-        for table, spec in load_audit_config()["marts"].items():
-            columns = ", ".join(f"{column} varchar" for column in spec["primary_key"])
+        for table, key in primary_keys().items():
+            columns = ", ".join(f"{column} varchar" for column in key)
             con.execute(f"create or replace table marts.{table} ({columns})")
         con.execute(
             "create or replace table marts.dim_customer as select 'C' || i as customer_id, "
@@ -74,8 +75,6 @@ def test_a_clean_warehouse_passes_the_audit(tmp_path):
 @pytest.mark.parametrize(
     ("corruption", "rule"),
     [
-        ("insert into marts.dim_customer values ('C1', 0, 'store')", "duplicate_key"),
-        ("insert into marts.dim_customer values (null, 0, 'store')", "null_key"),
         (
             "update marts.dim_customer set first_seen_channel = '+86 138 1234 5678' "
             "where customer_id = 'C1'",
@@ -85,13 +84,7 @@ def test_a_clean_warehouse_passes_the_audit(tmp_path):
             "update marts.dim_customer set first_seen_channel = '王小明' where customer_id = 'C1'",
             "copied_personal_text",
         ),
-        ("update marts.dim_customer set gmv = -5 where customer_id = 'C2'", "reconciliation"),
         ("drop table marts.fct_orders", "mart_missing"),
-        (
-            "update marts.fct_order_attribution set attributed_revenue = attributed_revenue + 1 "
-            "where attribution_model = 'linear' and order_key = 'o1'",
-            "reconciliation",
-        ),
     ],
 )
 def test_each_blocking_rule_fails_on_its_fault(tmp_path, corruption, rule):
@@ -131,8 +124,9 @@ def test_every_rule_reports_in_the_rules_order_although_they_run_side_by_side(tm
     work = tmp_path / "work.duckdb"
     make_work_warehouse(work)
     with duckdb.connect(str(work)) as con:
-        # a duplicate key, a copied name and 5 yuan of GMV without orders
-        con.execute("insert into marts.dim_customer values ('C1', 5, '王小明')")
+        # a missing mart, a copied name and a clear mobile
+        con.execute("drop table marts.fct_coupon_roi")
+        con.execute("update marts.dim_customer set first_seen_channel = '王小明'")
         con.execute(
             "update marts.fct_orders set customer_id = '13812345678' where order_key = 'o1'"
         )
@@ -140,25 +134,34 @@ def test_every_rule_reports_in_the_rules_order_although_they_run_side_by_side(tm
         report = audit_warehouse(con)
 
     assert [failure.rule for failure in report.failures] == [
-        "duplicate_key",
+        "mart_missing",
         "clear_mobile",
         "copied_personal_text",
-        "reconciliation",
     ]
-    config = load_audit_config()
-    # one per contract mart, the two scans, one per reconciliation, the raw layer's rows (the
-    # shrink rule compares nothing: nothing was published)
-    assert report.rules_checked == len(config["marts"]) + 2 + len(config["reconciliations"]) + 1
+    # the marts present, the two scans, the raw layer's rows (the shrink rule compares nothing:
+    # nothing was published)
+    assert report.rules_checked == 4
 
 
-def test_audit_config_names_every_contract_mart_built_so_far():
-    config = load_audit_config()
+def test_the_audit_checks_every_contract_mart_built_so_far():
     assert {
         "dim_customer",
         "customer_identity",
         "identity_link_evidence",
         "identity_excluded_ids",
-    } <= set(config["marts"])
+    } <= set(contract_marts())
+
+
+def test_the_audit_leaves_keys_and_reconciliations_to_the_dbt_tests(tmp_path):
+    """A duplicate or null key and a broken reconciliation are the dbt tests' (primary_key,
+    gmv_reconciles_with_orders, attributed_revenue_reconciles): a failing dbt test fails the
+    build, which stops publishing (tests/test_end_to_end.py breaks marts and runs them)."""
+    work = tmp_path / "work.duckdb"
+    make_work_warehouse(work)
+    with duckdb.connect(str(work)) as con:
+        con.execute("insert into marts.dim_customer values ('C1', 0, 'store')")
+        con.execute("update marts.dim_customer set gmv = -5 where customer_id = 'C2'")
+    assert rules_failed(work) == []
 
 
 def test_publishing_swaps_the_file_while_an_open_reader_keeps_its_version(tmp_path):
@@ -230,14 +233,17 @@ def test_a_failed_audit_publishes_nothing_and_the_old_marts_stay_readable(tmp_pa
 
     make_work_warehouse(work, customers=4)
     with duckdb.connect(str(work)) as con:
-        con.execute("insert into marts.dim_customer values ('C1', 0, 'store')")
+        con.execute(
+            "update marts.dim_customer set first_seen_channel = '13812345678' "
+            "where customer_id = 'C1'"
+        )
     result = materialize_publish(work, published)
 
     assert not result.success
     published_keys = [e.asset_key for e in result.get_asset_materialization_events()]
     assert dg.AssetKey(["publish", "published_warehouse"]) not in published_keys
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert "duplicate_key" in failure.step_failure_data.error.message
+    assert "clear_mobile" in failure.step_failure_data.error.message
     assert last_publish(published) == version
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_customer").fetchone() == (3,)

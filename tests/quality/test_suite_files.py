@@ -1,4 +1,5 @@
-"""The suite files themselves: one per raw source, valid GE 1.x, covering the raw contract."""
+"""The suite files themselves: one per raw source, valid GE 1.x, leaving structure to the raw
+contract; mart suites leave keys, nulls and value sets to the dbt tests."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import yaml
 
 from siyu.ingestion.raw_tables import ensure_raw_tables
 from siyu.ingestion.specs import LINEAGE_COLUMNS, load_source_specs
+from siyu.marts import contract_marts
 from siyu.quality.batch import derived_problem
 from siyu.quality.runner import build_expectation_suite
 from siyu.quality.suites import (
+    MART_SUITES_DIR,
     RAW_SUITES_DIR,
     SuiteFileError,
     load_suite,
+    suite_paths,
 )
 from siyu.settings import DBT_PROJECT_DIR
 
@@ -67,6 +71,47 @@ def test_a_raw_suite_leaves_structure_to_the_raw_contract(suites, source):
         elif entry["type"] == "expect_column_values_to_match_regex" and shape == "amount":
             repeated.append(f"regex on {column}: sources.yml formats amount")
     assert repeated == []
+
+
+# what the dbt tests own on a mart (docs/quality.md): keys, not-null columns, value sets (accepted
+# values, relationships, model rules written as a boolean that must be true)
+DBT_OWNED_EXPECTATIONS = {
+    "expect_column_values_to_be_unique": "keys: the primary_key dbt test",
+    "expect_compound_columns_to_be_unique": "keys: the primary_key dbt test",
+    "expect_column_values_to_not_be_null": "not null: the not_null_columns dbt test",
+    "expect_column_values_to_be_in_set": (
+        "value sets: accepted_values, relationships, registered_channel or expression_is_true"
+    ),
+}
+MART_SUITE_PATHS = suite_paths(MART_SUITES_DIR)
+
+
+@pytest.mark.parametrize("path", MART_SUITE_PATHS, ids=lambda path: path.stem)
+def test_a_mart_suite_checks_distributions_and_leaves_the_rest_to_dbt(path):
+    """dbt tests own a mart's keys, nulls, value sets, rules and reconciliations; a mart suite
+    checks only distributions: ranges, rates, monotone curves, shares, row counts. A share of
+    filled values (`expect_column_values_to_not_be_null` with `mostly` below 1) is a
+    distribution."""
+    suite = load_suite(path)
+    owned = [
+        f"{entry['type']}({entry['kwargs'].get('column') or entry['kwargs'].get('column_list')}): "
+        f"{DBT_OWNED_EXPECTATIONS[entry['type']]}"
+        for entry in suite.expectations
+        if entry["type"] in DBT_OWNED_EXPECTATIONS
+        and not (
+            entry["type"] == "expect_column_values_to_not_be_null"
+            and entry["kwargs"].get("mostly", 1) < 1
+        )
+    ]
+    assert owned == []
+
+
+@pytest.mark.parametrize("path", MART_SUITE_PATHS, ids=lambda path: path.stem)
+def test_a_mart_suite_names_an_existing_mart(path):
+    suite = load_suite(path)
+    assert suite.schema == "marts"
+    assert suite.source in contract_marts()
+    assert path.stem.split("__")[0] == suite.source
 
 
 @pytest.mark.parametrize("source", SOURCES)
