@@ -2,8 +2,10 @@
     ROI is the return on spend at every horizon of var siyu_roi_horizon_days, and moves with
     revenue: roi_dN = (revenue_dN - spend) / spend, within 0.0001 (roi_dN is rounded to 4
     decimals), and null without spend or before N days have passed; from one horizon to the next
-    the ROI rises exactly when the revenue does (net revenue itself may fall: a refund counts on
-    the day it is made). Fails for every row where a horizon breaks either rule.
+    the ROI never moves against the revenue (net revenue itself may fall: a refund counts on the
+    day it is made). Equal ROIs are allowed where the revenue moved: with a large spend, a small
+    revenue change rounds to the same 4 decimals. Fails for every row where a horizon breaks
+    either rule.
 -#}
 {% test roi_follows_revenue(model) %}
 {%- set horizons = siyu.roi_horizon_days() %}
@@ -28,8 +30,8 @@ where
         and revenue_d{{ horizon }} is not null
         and revenue_d{{ previous }} is not null
         and (
-            (revenue_d{{ horizon }} >= revenue_d{{ previous }}) != (roi_d{{ horizon }} >= roi_d{{ previous }})
-            or (revenue_d{{ horizon }} <= revenue_d{{ previous }}) != (roi_d{{ horizon }} <= roi_d{{ previous }})
+            (revenue_d{{ horizon }} > revenue_d{{ previous }} and roi_d{{ horizon }} < roi_d{{ previous }})
+            or (revenue_d{{ horizon }} < revenue_d{{ previous }} and roi_d{{ horizon }} > roi_d{{ previous }})
         )
     )
     {%- endfor %}
