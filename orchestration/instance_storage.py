@@ -6,12 +6,13 @@ about two thousand events (models, dbt tests as checks, suites, planned events),
 alone cost seconds. This subclass
 
 - keeps the engine of each shard for the process's lifetime (a few, least recently used first
-  out);
-- opens and closes a run shard's connection per write, as Dagster does: closing the last
-  connection checkpoints the write-ahead log into `<run_id>.db`, and that file's change is what
-  a webserver following the run live is notified of;
-- keeps one connection open to the cross-run index (`index.db`), which nobody follows by file
-  change, so its writes skip the reopen and the checkpoint;
+  out), each with one connection kept open: a write no longer opens the file, and no longer
+  checkpoints the write-ahead log (an fsync) when it closes;
+- checkpoints a run's write-ahead log into `<run_id>.db` shortly after its writes
+  (CHECKPOINT_AFTER_SECONDS, once for all the writes of that moment), and at once when the run
+  ends: that file's change is what a webserver following the run live is notified of (Dagster
+  closes a connection per write, which checkpoints every event: about 3 ms each, 5-7 s of a
+  run's 1,800 events);
 - commits with `synchronous=NORMAL` (the databases are in WAL mode): a commit no longer waits
   for the disk, the database stays consistent, and a power cut can lose only the last events;
 - remembers which tables exist, instead of an engine per asked (every check event asks).
@@ -25,12 +26,13 @@ Selected in dagster.yaml (`event_log_storage`); `base_dir` defaults to Dagster's
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from dagster import Field, StringSource
+from dagster import DagsterEventType, Field, StringSource
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -40,6 +42,16 @@ from sqlalchemy.pool import NullPool, StaticPool
 
 # shards whose engine is kept: the index, and the runs being written (one at a time here)
 KEPT_ENGINES = 8
+# how soon after a write a run's file holds it (a live view of the run follows that file)
+CHECKPOINT_AFTER_SECONDS = 0.2
+# events after which nothing more is written for a while: the run's file is brought up to date now
+RUN_END_EVENTS = frozenset(
+    {
+        DagsterEventType.RUN_SUCCESS,
+        DagsterEventType.RUN_FAILURE,
+        DagsterEventType.RUN_CANCELED,
+    }
+)
 
 
 def default_base_dir() -> str:
@@ -69,11 +81,13 @@ def shard_engine(conn_string: str, keep_connection: bool) -> Engine:
 
 
 class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
-    """SqliteEventLogStorage that reuses one engine per shard."""
+    """SqliteEventLogStorage that keeps one engine and connection per shard."""
 
     def __init__(self, base_dir: str | None = None, inst_data: Any = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()
+        # run shards written since their last checkpoint, with the timer that will checkpoint them
+        self._checkpoints_due: dict[str, threading.Timer] = {}
         super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
 
     @classmethod
@@ -88,15 +102,13 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
         engine = self._engines.pop(shard, None)
         if engine is None:
             conn_string = self.conn_string_for_shard(shard)
-            keep_connection = shard == INDEX_SHARD_NAME
-            engine = shard_engine(conn_string, keep_connection)
+            engine = shard_engine(conn_string, keep_connection=True)
             if shard not in self._initialized_dbs:
                 # Dagster's migration check opens connections inside connections, which must
                 # not share the one kept connection: it gets a connection-per-use engine
-                initializing = shard_engine(conn_string, False) if keep_connection else engine
+                initializing = shard_engine(conn_string, keep_connection=False)
                 self._initdb(initializing)
-                if initializing is not engine:
-                    initializing.dispose()
+                initializing.dispose()
                 self._initialized_dbs.add(shard)
         self._engines[shard] = engine  # most recently used last
         while len(self._engines) > KEPT_ENGINES:
@@ -106,8 +118,30 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
-        with self._db_lock, self._engine(shard).connect() as conn, conn.begin():
-            yield conn
+        with self._db_lock:
+            with self._engine(shard).connect() as conn, conn.begin():
+                yield conn
+            if shard != INDEX_SHARD_NAME and shard not in self._checkpoints_due:
+                timer = threading.Timer(CHECKPOINT_AFTER_SECONDS, self._checkpoint, [shard])
+                timer.daemon = True
+                self._checkpoints_due[shard] = timer
+                timer.start()
+
+    def _checkpoint(self, shard: str, mode: str = "PASSIVE") -> None:
+        """Copy the run's write-ahead log into `<run_id>.db` (its file changes)."""
+        with self._db_lock:
+            timer = self._checkpoints_due.pop(shard, None)
+            if timer is not None:
+                timer.cancel()
+            engine = self._engines.get(shard)
+            if engine is not None:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql(f"pragma wal_checkpoint({mode})")
+
+    def store_event(self, event: Any) -> None:
+        super().store_event(event)
+        if event.is_dagster_event and event.dagster_event_type in RUN_END_EVENTS:
+            self._checkpoint(event.run_id, mode="TRUNCATE")
 
     def has_table(self, table_name: str) -> bool:
         """Whether the index has the table; a yes is remembered (tables are only ever added)."""
@@ -119,6 +153,9 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
         return exists
 
     def _dispose_engines(self) -> None:
+        """Close every kept connection (closing a file's last one checkpoints its log)."""
+        while self._checkpoints_due:
+            self._checkpoints_due.popitem()[1].cancel()
         while self._engines:
             self._engines.popitem()[1].dispose()
 

@@ -1,10 +1,11 @@
-"""The Dagster instance of dagster.yaml stores runs' events with one engine per shard, one kept
-connection to the index, and run files that a live watcher sees change on every write."""
+"""The Dagster instance of dagster.yaml stores runs' events with one engine and one kept
+connection per shard, and run files that a live watcher sees change shortly after each write."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -59,9 +60,9 @@ def test_runs_are_stored_and_read_back_with_few_engines(home, monkeypatch):
             [dg.AssetCheckKey(dg.AssetKey("campaign_spend"), "spend_is_positive")]
         )
         assert len(check) == 1
-    # two engines for the index (its set-up, its kept connection) and one a run, not one (or
+    # two engines a shard (the index, each run): its set-up and its kept connection; not one (or
     # three) an event
-    assert len(created) <= 2 + len(runs), created
+    assert len(created) <= 2 * (1 + len(runs)), created
     assert (home / "history" / "runs" / f"{runs[0].run_id}.db").exists()
 
 
@@ -77,9 +78,10 @@ def test_engines_beyond_the_kept_number_are_disposed(home):
 
 
 def test_a_run_file_holds_its_events_after_each_write_and_the_index_is_readable(home):
-    """A webserver following a run is told by a change of `<run_id>.db`: every write must reach
-    that file (checkpointed from the write-ahead log), not stay in `-wal`. The index, written
-    over one kept connection, must still be readable by another process's connection."""
+    """A webserver following a run is told by a change of `<run_id>.db`: when the run ends, every
+    write has reached that file (checkpointed from the write-ahead log), none stays in `-wal`. The
+    index, written over one kept connection, must still be readable by another process's
+    connection."""
     base = home / "history" / "runs"
     run_ids = []
     for _ in range(2):
@@ -124,4 +126,28 @@ def test_an_existing_table_is_asked_once_and_a_missing_one_every_time(home, monk
     assert all(storage.has_table("event_logs") for _ in range(3))
     assert not any(storage.has_table("no_such_table") for _ in range(2))
     assert asked == ["event_logs", "no_such_table", "no_such_table"]
+    storage.dispose()
+
+
+def test_a_write_reaches_the_run_file_shortly_after_without_a_reopen(home):
+    """Between writes the run's connection stays open; the write-ahead log is checkpointed into
+    `<run_id>.db` within CHECKPOINT_AFTER_SECONDS, so a live watcher of that file sees it."""
+    storage = SiyuSqliteEventLogStorage()
+    shard = "run-live"
+    with storage._connect(shard) as conn:
+        conn.exec_driver_sql("create table if not exists probe (n integer)")
+    engine = storage._engines[shard]
+    run_file = Path(storage.path_for_shard(shard))
+    time.sleep(instance_storage.CHECKPOINT_AFTER_SECONDS * 3)
+    before = run_file.stat().st_mtime_ns
+    for n in range(20):
+        with storage._connect(shard) as conn:
+            conn.exec_driver_sql(f"insert into probe values ({n})")
+    assert storage._engines[shard] is engine  # one engine, its connection kept
+    deadline = time.monotonic() + 5
+    while run_file.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert run_file.stat().st_mtime_ns != before
+    with sqlite3.connect(f"file:{run_file}?mode=ro", uri=True) as reader:
+        assert reader.execute("select count(*) from probe").fetchone()[0] == 20
     storage.dispose()
