@@ -171,7 +171,6 @@ def test_gmv_reconciles_with_resolved_orders(runs):
         "dim_customer",
         "customer_identity",
         "identity_link_evidence",
-        "identity_excluded_ids",
         "identity_customer_id_changes",
         "fct_orders",
     ],
