@@ -15,14 +15,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.run import RunSummary, format_summary, run_daily_refresh
+from orchestration.run import RunSummary, format_summary, run_daily_refresh, why_not_published
 from siyu.dbt.build_inputs import recorded_build
 from siyu.identity.accuracy import measure_identity_accuracy
 from siyu.privacy import find_clear_mobiles
 from siyu.publish.record import current_publish
 from siyu.quality.runner import run_suite
 from siyu.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
-from siyu.settings import SiyuSettings
+from siyu.settings import DBT_PROJECT_DIR, SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.dbt_runner import run_dbt
 from tests.landing import LandingBuilder
@@ -336,6 +336,41 @@ def test_wrong_marts_fail_the_dbt_tests_that_own_their_keys_rules_and_reconcilia
     failing = set(re.findall(r"Failure in test (\w+)", str(failed.value)))
     missing = {case: test for case, (_, test) in DBT_FAULTS.items() if test not in failing}
     assert missing == {}, sorted(failing)
+
+
+def test_a_failing_dbt_test_fails_the_build_and_the_published_version_stays(
+    pipeline, tmp_path, monkeypatch
+):
+    """The dbt tests own the mart keys and reconciliations, so one failing (severity error) must
+    stop the run before publishing: a copy of the deployment built from a copy of the project
+    with one more singular test, which finds a row in every build."""
+    settings, _, _ = pipeline
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml")
+    )
+    (project / "tests" / "a_mart_always_wrong.sql").write_text(
+        "select customer_id from {{ ref('dim_customer') }} limit 1\n", encoding="utf-8"
+    )
+    deployment = replace(
+        settings,
+        warehouse_path=tmp_path / "published" / settings.warehouse_path.name,
+        work_warehouse_path=tmp_path / "work" / settings.work_warehouse_path.name,
+        parquet_dir=None,
+        ground_truth_dir=None,
+    )
+    shutil.copytree(settings.warehouse_path.parent, deployment.warehouse_path.parent)
+    shutil.copytree(settings.work_warehouse_path.parent, deployment.work_warehouse_path.parent)
+    published_before = deployment.warehouse_path.read_bytes()
+    monkeypatch.setattr("orchestration.dbt.project.DBT_PROJECT_DIR", project)
+
+    summary = run_daily_refresh(deployment, dg.DagsterInstance.ephemeral())
+
+    assert not summary.success and not summary.published
+    assert not summary.build_skipped  # the project changed: the build ran, and failed
+    assert "siyu_dbt_models" in why_not_published(summary), why_not_published(summary)
+    assert summary.checks_failed == ["marts/dim_customer:a_mart_always_wrong"]
+    assert deployment.warehouse_path.read_bytes() == published_before
 
 
 @pytest.mark.parametrize("case", sorted(MART_FAULTS))
