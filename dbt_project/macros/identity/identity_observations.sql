@@ -81,8 +81,39 @@
         {{ 'union all' if not loop.last }}
         {%- endfor %}
     )
+    {%- set erasure_list = adapter.get_relation(database=this.database, schema='raw', identifier='erasure_identifiers') %}
+    {%- if erasure_list is not none %},
+
+    -- identifiers a deletion request named (raw.erasure_identifiers keeps their keyed hashes) are
+    -- not observed again: a record that still carries one (a masked shop order, whose raw row no
+    -- request can match) does not bring the customer back. Only identifiers of the types on the
+    -- list are hashed.
+    observed_of_erased_types as (
+        select distinct id_type, id_value
+        from observations
+        where id_type in (select distinct id_type from {{ erasure_list }})
+    ),
+
+    erased as (
+        select observed.id_type, observed.id_value
+        from observed_of_erased_types as observed
+        inner join {{ erasure_list }} as erasure_list
+            on
+                observed.id_type = erasure_list.id_type
+                and {{ keyed_hash('observed.id_value') }} = erasure_list.id_value_hash
+    )
+
+    select observations.*
+    from observations
+    left join erased
+        on
+            observations.id_type = erased.id_type
+            and observations.id_value = erased.id_value
+    where erased.id_type is null
+    {%- else %}
 
     select * from observations
+    {%- endif %}
 {%- endmacro %}
 
 {#-
