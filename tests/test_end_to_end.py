@@ -22,11 +22,12 @@ from siyu.privacy import find_clear_mobiles
 from siyu.publish.record import current_publish
 from siyu.quality.runner import run_suite
 from siyu.quality.suites import MART_SUITES_DIR, load_suite, suite_paths
-from siyu.settings import DBT_PROJECT_DIR, SiyuSettings
+from siyu.settings import SiyuSettings
 from tests.conftest import TEST_HASH_KEY
 from tests.dbt_runner import run_dbt
 from tests.landing import LandingBuilder
 from tests.quality.conftest import mutated
+from tests.tags.project import copy_project
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -345,10 +346,7 @@ def test_a_failing_dbt_test_fails_the_build_and_the_published_version_stays(
     stop the run before publishing: a copy of the deployment built from a copy of the project
     with one more singular test, which finds a row in every build."""
     settings, _, _ = pipeline
-    project = tmp_path / "dbt_project"
-    shutil.copytree(
-        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml")
-    )
+    project = copy_project(tmp_path / "dbt_project")
     (project / "tests" / "a_mart_always_wrong.sql").write_text(
         "select customer_id from {{ ref('dim_customer') }} limit 1\n", encoding="utf-8"
     )
