@@ -119,9 +119,13 @@ class SiyuSqliteEventLogStorage(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:
-            with self._engine(shard).connect() as conn, conn.begin():
-                yield conn
-            if shard != INDEX_SHARD_NAME and shard not in self._checkpoints_due:
+            with self._engine(shard).connect() as conn:
+                changes_before = conn.connection.dbapi_connection.total_changes
+                with conn.begin():
+                    yield conn
+                wrote = conn.connection.dbapi_connection.total_changes != changes_before
+            # a read (a webserver following the run) leaves nothing to checkpoint
+            if wrote and shard != INDEX_SHARD_NAME and shard not in self._checkpoints_due:
                 timer = threading.Timer(CHECKPOINT_AFTER_SECONDS, self._checkpoint, [shard])
                 timer.daemon = True
                 self._checkpoints_due[shard] = timer

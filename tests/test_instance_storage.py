@@ -144,6 +144,10 @@ def test_a_write_reaches_the_run_file_shortly_after_without_a_reopen(home):
         with storage._connect(shard) as conn:
             conn.exec_driver_sql(f"insert into probe values ({n})")
     assert storage._engines[shard] is engine  # one engine, its connection kept
+    time.sleep(instance_storage.CHECKPOINT_AFTER_SECONDS * 3)
+    with storage._connect(shard) as conn:
+        conn.exec_driver_sql("select count(*) from probe").scalar()
+    assert shard not in storage._checkpoints_due  # a read schedules no checkpoint
     deadline = time.monotonic() + 5
     while run_file.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.02)
