@@ -10,6 +10,7 @@ check).
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -75,8 +76,11 @@ def _dbt(args: list[str], target_path: Path, env: dict[str, str]) -> str:
 
 @cache
 def first_parse() -> Path:
-    """This process's parse of the project, made once (a warehouse is not needed to parse)."""
-    target_path = Path(tempfile.mkdtemp(prefix="siyu-dbt-parse-")) / "target"
+    """This process's parse of the project, made once (a warehouse is not needed to parse); its
+    folder is removed when the process ends."""
+    folder = tempfile.mkdtemp(prefix="siyu-dbt-parse-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    target_path = Path(folder) / "target"
     _dbt(["parse"], target_path, {})
     return target_path / PARSE_FILE
 
