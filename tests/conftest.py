@@ -34,7 +34,14 @@ def worker_group(nodeid: str) -> str:
 
 # The groups that take longest (`make test` prints the slowest durations), slowest first: they
 # start first, so that no long group starts last while the other worker has nothing left to run.
-SLOWEST_GROUPS = ("tests/faults", "tests/spark", "tests/bench", "tests/tags", "tests/privacy")
+SLOWEST_GROUPS = (
+    "tests/faults",
+    "tests/spark",
+    "tests/bench",
+    "tests/incremental",
+    "tests/tags",
+    "tests/privacy",
+)
 
 
 class FolderScheduling(LoadScopeScheduling):

@@ -19,6 +19,7 @@ import json
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,15 @@ def write_file(path: Path, content: Content, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
     return path
+
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def shanghai_unix(local: str) -> int:
+    """Unix seconds of a local time in Asia/Shanghai ('2026-03-01 10:00:00'), as WeChat, WeCom
+    and the app's events give their times."""
+    return int(datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).timestamp())
 
 
 def lines(*rows: str) -> str:

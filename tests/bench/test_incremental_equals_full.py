@@ -34,19 +34,23 @@ from siyu.dbt.incremental import (
     NO_BASIS_REASON,
 )
 from tests.bench.conftest import BENCH_SCALE, BENCH_SEED, BenchRun
+from tests.warehouse_diff import Comparison, table_differences
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
-RUN_LOG_TABLES = {"identity_customer_id_changes"}
-RUN_TIME_COLUMNS = {"recorded_at_utc"}
-# schema -> columns left out in each of its tables
-LINEAGE_COLUMNS = {"source_file", "source_row_number", "source_loaded_at"}
-COMPARED_SCHEMAS = {"marts": RUN_TIME_COLUMNS, "staging": LINEAGE_COLUMNS}
-# table -> (filter, columns left out): history tables compared on their current state
-CURRENT_STATE = {
-    "customer_tag_history": ("is_current", {"tag_history_id", "valid_from", "valid_to"}),
-}
-FLOAT_DIGITS = 6  # parallel sums of doubles may differ in the last bits
+# the comparison per schema: what records runs rather than data is left out
+RUN_LOG_TABLES = frozenset({"identity_customer_id_changes"})
+LINEAGE_COLUMNS = frozenset({"source_file", "source_row_number", "source_loaded_at"})
+MARTS = Comparison(
+    "marts",
+    columns_left_out=frozenset({"recorded_at_utc"}),
+    tables_left_out=RUN_LOG_TABLES,
+    # history tables compared on their current state
+    row_filters={
+        "customer_tag_history": ("is_current", {"tag_history_id", "valid_from", "valid_to"}),
+    },
+)
+STAGING = Comparison("staging", columns_left_out=LINEAGE_COLUMNS)
 
 
 @pytest.fixture(scope="module")
@@ -63,69 +67,6 @@ def warehouses(bench_run: BenchRun, tmp_path_factory: pytest.TempPathFactory) ->
     return bench_settings(bench_run.scale_root).work_warehouse_path, settings.work_warehouse_path
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = 'rebuilt' and schema_name = ? and table_name = ? "
-        "order by column_index",
-        [schema, table],
-    ).fetchall()
-
-
-def _comparable(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, str]:
-    """(select list, where clause) of what must be equal in `schema.table`."""
-    condition, left_out = CURRENT_STATE.get(table, ("true", set()))
-    expressions = [
-        f'round("{name}", {FLOAT_DIGITS}) as "{name}"'
-        if data_type in ("DOUBLE", "FLOAT")
-        else f'"{name}"'
-        for name, data_type in _columns(con, schema, table)
-        if name not in COMPARED_SCHEMAS[schema] | left_out
-    ]
-    return ", ".join(expressions), condition
-
-
-def _rows_only_in(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, left: str, right: str
-) -> int:
-    columns, condition = _comparable(con, schema, table)
-    return con.execute(
-        f"select count(*) from ("
-        f"select {columns} from {left}.{schema}.{table} where {condition} except all "
-        f"select {columns} from {right}.{schema}.{table} where {condition})"
-    ).fetchone()[0]
-
-
-def table_differences(
-    incremental: Path, rebuilt: Path, schema: str = "marts"
-) -> dict[str, tuple[int, int]]:
-    """Table -> (rows only after base + delta, rows only in the rebuild), for the differing
-    tables of `schema`."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{incremental}' as incremental (read_only)")
-        con.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
-        tables = {
-            database: {
-                row[0]
-                for row in con.execute(
-                    "select table_name from duckdb_tables() "
-                    "where database_name = ? and schema_name = ?",
-                    [database, schema],
-                ).fetchall()
-            }
-            for database in ("incremental", "rebuilt")
-        }
-        assert tables["incremental"] == tables["rebuilt"]
-        assert tables["rebuilt"], f"no tables in {schema}"
-        differences = {}
-        for table in sorted(tables["rebuilt"] - RUN_LOG_TABLES):
-            only_incremental = _rows_only_in(con, schema, table, "incremental", "rebuilt")
-            only_rebuilt = _rows_only_in(con, schema, table, "rebuilt", "incremental")
-            if only_incremental or only_rebuilt:
-                differences[table] = (only_incremental, only_rebuilt)
-    return differences
-
-
 def test_the_delta_day_brought_new_records(bench_run: BenchRun):
     incremental = json.loads(bench_run.results.read_text(encoding="utf-8"))["incremental"]
     assert incremental["new_export_records"] > 0
@@ -134,7 +75,7 @@ def test_the_delta_day_brought_new_records(bench_run: BenchRun):
 def test_marts_after_a_daily_delta_equal_a_full_rebuild(warehouses):
     with duckdb.connect(str(warehouses[1]), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_customer").fetchone()[0] > 0
-    assert table_differences(*warehouses) == {}
+    assert table_differences(*warehouses, MARTS) == {}
 
 
 def _run_log(bench_run: BenchRun, run: str) -> str:
@@ -153,4 +94,4 @@ def test_the_daily_run_built_staging_incrementally(bench_run: BenchRun):
 
 
 def test_staging_after_a_daily_delta_equals_a_full_rebuild(warehouses):
-    assert table_differences(*warehouses, schema="staging") == {}
+    assert table_differences(*warehouses, STAGING) == {}

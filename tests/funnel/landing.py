@@ -24,13 +24,11 @@ Plus a walk-in store order at S02 by guide_wang 06-20 10:00 (30), no customer.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.landing import LandingBuilder
+from tests.landing import LandingBuilder, shanghai_unix
 
 AS_OF = "2026-06-30 12:00:00"
-SHANGHAI = timezone(timedelta(hours=8))
 CUSTOMERS = ("ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal")
 
 WECHATPAY_HEADER = (
@@ -67,10 +65,6 @@ def mobile(n: int) -> str:
 
 CAT_MOBILE = mobile(1)
 FAY_MOBILE = mobile(2)
-
-
-def _unix(local: str) -> int:
-    return int(datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).timestamp())
 
 
 def _lines(*rows: str) -> str:
@@ -116,7 +110,7 @@ def _wechatpay_bill() -> str:
 
 def _contact(external_userid: str, guide: str, added: str, **extra: object) -> dict:
     contact: dict[str, object] = {"external_userid": external_userid, "type": 1}
-    follow: dict[str, object] = {"userid": guide, "createtime": _unix(added), "add_way": 1}
+    follow: dict[str, object] = {"userid": guide, "createtime": shanghai_unix(added), "add_way": 1}
     if "unionid" in extra:
         contact["unionid"] = extra["unionid"]
     if "remark_mobiles" in extra:
@@ -129,7 +123,7 @@ def _follower(openid: str, unionid: str, subscribed: str, qr_scene_str: str = ""
         "subscribe": 1,
         "openid": openid,
         "unionid": unionid,
-        "subscribe_time": _unix(subscribed),
+        "subscribe_time": shanghai_unix(subscribed),
         "subscribe_scene": "ADD_SCENE_QR_CODE",
         "qr_scene_str": qr_scene_str,
     }
@@ -140,7 +134,7 @@ def _app_event(event: str, at: str, user: str, properties: dict | None = None) -
         {
             "type": "track",
             "event": event,
-            "time": _unix(at) * 1000,
+            "time": shanghai_unix(at) * 1000,
             "distinct_id": f"app-{user}",
             "login_id": f"app-{user}",
             "anonymous_id": f"dev-{user}",

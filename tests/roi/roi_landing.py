@@ -31,11 +31,10 @@ Recall coupons, stock 17260931 (CMP12), issued 10-02 10:00 (face value 2000 fen 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.fixtures.quirk_landing import WECHATPAY_HEADER
-from tests.landing import LandingBuilder
+from tests.landing import LandingBuilder, shanghai_unix
 
 AS_OF_1 = "2026-11-01 12:00:00"
 AS_OF_2 = "2026-12-20 12:00:00"
@@ -50,11 +49,6 @@ TX_C1 = "4200000000202606010003"
 TX_C2 = "4200000000202610060004"
 TX_D1 = "4200000000202609200005"
 TX_D2 = "4200000000202610100006"
-
-
-def _unix(local: str) -> int:
-    shanghai = timezone(timedelta(hours=8))
-    return int(datetime.fromisoformat(local).replace(tzinfo=shanghai).timestamp())
 
 
 def _bill_rows() -> str:
@@ -184,7 +178,7 @@ def write_roi_landing(landing: Path) -> None:
                 "subscribe": 1,
                 "openid": "oOAjourney",
                 "unionid": "oUnjourney",
-                "subscribe_time": _unix("2026-09-08 10:00:00"),
+                "subscribe_time": shanghai_unix("2026-09-08 10:00:00"),
                 "subscribe_scene": "ADD_SCENE_QR_CODE",
                 "qr_scene": 0,
                 "qr_scene_str": "oa_follow_gift",
@@ -205,7 +199,7 @@ def write_roi_landing(landing: Path) -> None:
                 },
                 "follow_info": {
                     "userid": "guide_wang",
-                    "createtime": _unix("2026-09-15 09:00:00"),
+                    "createtime": shanghai_unix("2026-09-15 09:00:00"),
                     "add_way": 1,
                     "state": "qr_S001",
                 },
@@ -227,7 +221,7 @@ def write_roi_landing(landing: Path) -> None:
         {
             "type": "track",
             "event": "AppStart",
-            "time": _unix("2026-09-10 10:00:00") * 1000,
+            "time": shanghai_unix("2026-09-10 10:00:00") * 1000,
             "distinct_id": "app-bo",
             "login_id": "app-bo",
             "anonymous_id": "dev-bo",
@@ -236,7 +230,7 @@ def write_roi_landing(landing: Path) -> None:
         {
             "type": "track",
             "event": "BindPhone",
-            "time": _unix("2026-09-10 10:05:00") * 1000,
+            "time": shanghai_unix("2026-09-10 10:05:00") * 1000,
             "distinct_id": "app-bo",
             "login_id": "app-bo",
             "anonymous_id": "dev-bo",
