@@ -52,10 +52,10 @@ dev: install $(DAGSTER_HOME)/dagster.yaml
 sample: install
 	$(BIN)/python -m sample_data --scale 0.02 --seed 42 --out seeds --clean
 
-## time every phase at scale against DuckDB's own reads and scipy; writes bench/results.json and
-## bench/time_vs_scale.png. Default scales 0.1 and 1 (+ the daily incremental run at scale 1, a
-## run with nothing new, and a full run on 1,000 people: the least any rebuild costs);
-## choose with SCALE=1 or SCALE=0.1,1,10
+## time every phase at scale against DuckDB's own reads and an identity round trip; writes
+## bench/results.json and bench/time_vs_scale.png. Default scales 0.1 and 1, each with its daily
+## run (+ at scale 1 a run with nothing new, and a full run on 1,000 people: the least any
+## rebuild costs); choose with SCALE=1 or SCALE=0.1,1,10
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench $(if $(SCALE),--scales $(SCALE)) --incremental --nothing-new --rebuild-floor --out bench/results.json

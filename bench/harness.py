@@ -27,6 +27,8 @@ from bench.pipeline import (
 from sample_data import DEFAULT_END
 from siyu.ingestion.landing import landing_files
 from siyu.ingestion.specs import SourceSpec, load_source_specs
+from siyu.settings import DBT_PROJECT_DIR
+from siyu.tables import table_exists
 
 MIB = 1024 * 1024
 # 1,000 people: the data-proportional work is a small part of such a run
@@ -36,7 +38,9 @@ REBUILD_FLOOR_SCALE = 0.01
 @dataclass(frozen=True)
 class BenchConfig:
     scales: tuple[float, ...]
-    incremental_scale: float | None  # None: no incremental scenario
+    # None: no daily runs. Else every scale's full build stops a day early and the next day comes
+    # as a daily run; at this scale the daily scenario is reported in full (`incremental`)
+    incremental_scale: float | None
     seed: int
     workdir: Path
     keep: bool = False
@@ -76,10 +80,14 @@ class ScaleResult:
     result: RunResult
     # parsing the dbt project for this scale's warehouses before the run (not in its time)
     dbt_parse_s: float | None = None
+    # the next day delivered and run (BenchConfig.incremental_scale set)
+    daily: IncrementalResult | None = None
 
 
 @dataclass
 class IncrementalResult:
+    """A daily run: the day after a scale's full build delivered into its landing folder."""
+
     scale: float
     day: date
     base: ScaleResult
@@ -94,6 +102,11 @@ class IncrementalResult:
     # a full run on almost no data (BenchConfig.rebuild_floor_scale): the least any run that
     # rebuilds the dbt graph costs, to set the incremental share against
     rebuild_floor: ScaleResult | None = None
+    # rows the daily run wrote: every row of the tables it rebuilt whole, and the rows it added
+    # to incremental tables (rows_written)
+    rows_written: int | None = None
+    # rows of the models' tables after the full build: what a run that rebuilds them all writes
+    rows_held: int | None = None
 
     @property
     def share(self) -> float:
@@ -174,10 +187,11 @@ def measure(root: Path, label: str, new_files: set[Path] | None = None) -> RunRe
     run = measure_run(root, root.parent / f"{label}.log")
     load_after = os.getloadavg()[0]
     if not run.ok:
-        return RunResult(run, [], IdentityBaseline(0.0, 0, 0, 0), (load_before, load_after))
+        return RunResult(run, [], IdentityBaseline(0.0, 0.0, 0, 0, 0), (load_before, load_after))
     baselines = ingestion_baselines(root, list(load_source_specs().values()), new_files)
     graph = identity_baseline(settings.work_warehouse_path)
-    baselines["identity"] = baselines["identity:components"] = graph.seconds
+    baselines["identity"] = graph.seconds
+    baselines["identity:components"] = graph.labelling_seconds
     seconds = phase_seconds(run.timeline)
     phases = build_phases(seconds, baselines, run.timeline.total_s)
     return RunResult(run, phases, graph, (load_before, load_after), slowest_nodes(run.timeline))
@@ -227,10 +241,13 @@ def run_rebuild_floor(config: BenchConfig, scale: float, until: date) -> ScaleRe
     return result
 
 
-def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> IncrementalResult:
-    """Deliver the exports of `day` into the base's landing folder and run the job again; then
-    once more with nothing new (the floor of any run: the build is skipped), and a full run on
-    almost no data (the floor of a run that builds the dbt graph), when the config asks."""
+def run_incremental(
+    config: BenchConfig, base: ScaleResult, day: date, extras: bool = True
+) -> IncrementalResult:
+    """Deliver the exports of `day` into the base's landing folder and run the job again. With
+    `extras`, then once more with nothing new (the floor of any run: the build is skipped), and
+    a full run on almost no data (the floor of a run that builds the dbt graph), when the config
+    asks."""
     root = config.workdir / f"scale-{base.scale:g}"
     landing = root / "landing"
     specs = load_source_specs().values()
@@ -238,6 +255,7 @@ def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> Increm
     delivery = generate_exports(root, base.scale, config.seed, only_day=day)
     after = {path for spec in specs for path in landing_files(landing, spec.name)}
     logged_before = tag_history_rows(root) if base.result.run.ok else None
+    rows_before = model_rows(root)
     result = measure(root, f"scale-{base.scale:g}-incremental", new_files=after - before)
     changes = customer_id_changes(root) if result.run.ok else {}
     logged = (
@@ -245,40 +263,78 @@ def run_incremental(config: BenchConfig, base: ScaleResult, day: date) -> Increm
         if result.run.ok and logged_before is not None
         else None
     )
+    written = rows_written(rows_before, model_rows(root)) if result.run.ok else None
     nothing_new = (
         measure(root, f"scale-{base.scale:g}-nothing-new", new_files=set())
-        if result.run.ok and config.nothing_new
+        if extras and result.run.ok and config.nothing_new
         else None
     )
     floor = (
         run_rebuild_floor(config, config.rebuild_floor_scale, day)
-        if result.run.ok and config.rebuild_floor_scale
+        if extras and result.run.ok and config.rebuild_floor_scale
         else None
     )
     return IncrementalResult(
-        base.scale, day, base, delivery, result, changes, nothing_new, logged, floor
+        base.scale,
+        day,
+        base,
+        delivery,
+        result,
+        changes,
+        nothing_new,
+        logged,
+        floor,
+        rows_written=written,
+        rows_held=sum(rows for rows, _ in rows_before.values()),
+    )
+
+
+def model_rows(root: Path) -> dict[str, tuple[int, bool]]:
+    """Per dbt model's table in the working warehouse: (rows, whether it is incremental)."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
+    models = {
+        f"{node['schema']}.{node['alias']}": node["config"]["materialized"] == "incremental"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    }
+    with duckdb.connect(str(bench_settings(root).work_warehouse_path), read_only=True) as con:
+        return {
+            table: (con.execute(f"select count(*) from {table}").fetchone()[0], incremental)
+            for table, incremental in models.items()
+            if table_exists(con, table)
+        }
+
+
+def rows_written(before: dict[str, tuple[int, bool]], after: dict[str, tuple[int, bool]]) -> int:
+    """Rows a run wrote: every row of a table it rebuilt whole, the rows it added to an
+    incremental one (rows an incremental model replaced in place are not seen)."""
+    return sum(
+        max(rows - before.get(table, (0, True))[0], 0) if incremental else rows
+        for table, (rows, incremental) in after.items()
     )
 
 
 def run_bench(
     config: BenchConfig, report: Callable[[ScaleResult | IncrementalResult], None] | None = None
 ) -> tuple[list[ScaleResult], IncrementalResult | None]:
-    """Every scale, then the incremental scenario on `incremental_scale`'s warehouse."""
+    """Every scale, each with its daily run when the config asks (the full build stops a day
+    early; the next day comes as the delta); the whole daily scenario at `incremental_scale`."""
     last_day = DEFAULT_END
     results: list[ScaleResult] = []
     incremental = None
+    daily = config.incremental_scale is not None
     for scale in config.scales:
-        is_incremental = scale == config.incremental_scale
-        # the incremental scale's full build stops a day early; the next day comes as the delta
-        until = last_day - timedelta(days=1) if is_incremental else last_day
+        until = last_day - timedelta(days=1) if daily else last_day
         result = run_scale(config, scale, until)
         results.append(result)
         if report:
             report(result)
-        if is_incremental and result.result.run.ok:
-            incremental = run_incremental(config, result, last_day)
+        if daily and result.result.run.ok:
+            extras = scale == config.incremental_scale
+            result.daily = run_incremental(config, result, last_day, extras=extras)
+            incremental = result.daily if extras else incremental
             if report:
-                report(incremental)
+                report(result.daily)
         if not config.keep:
             shutil.rmtree(config.workdir / f"scale-{scale:g}", ignore_errors=True)
     return results, incremental

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole 
 SCALE_KEYS = {"scale", "people", "total_s", "peak_rss_mb", "phases"}
 PHASE_KEYS = {"phase", "s", "baseline_s", "ratio"}
 INCREMENTAL_KEYS = {"scale", "full_s", "incremental_s", "share"}
+DAILY_KEYS = {"daily_s", "share", "rows_written", "rows_held", "new_export_records", "phases"}
 
 
 def test_the_harness_succeeds_and_prints_a_table_per_scale(bench_run: BenchRun):
@@ -46,6 +47,13 @@ def test_results_json_has_the_tracked_schema(bench_run: BenchRun):
         assert phases[name]["ratio"] is not None
     assert phases["publish"]["baseline_s"] is None
     assert phases["publish"]["ratio"] is None
+    # identity's baseline is the round trip (read, label, write); the labelling alone is within it
+    assert phases["identity:components"]["baseline_s"] < phases["identity"]["baseline_s"]
+    daily = scale["daily"]
+    assert daily.keys() >= DAILY_KEYS
+    assert daily["success"] is True
+    assert daily["share"] == pytest.approx(daily["daily_s"] / scale["total_s"], rel=0.01)
+    assert 0 < daily["rows_written"] <= daily["rows_held"] + daily["new_export_records"] * 10
     incremental = results["incremental"]
     assert incremental.keys() >= INCREMENTAL_KEYS
     assert incremental["scale"] == BENCH_SCALE
