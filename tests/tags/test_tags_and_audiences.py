@@ -489,6 +489,24 @@ def test_history_moves_forward_only(runs, tmp_path):
     assert query(warehouse, log) == before
 
 
+def test_the_history_mart_keeps_step_with_its_log(runs):
+    """customer_tag_history takes in only the changes after the last it holds (incremental on
+    DuckDB); it is in step with the log when it holds a period per change that carries a tag up to
+    that moment (what its pre-hook, macro tag_history_out_of_step, checks), and its periods are
+    those of the whole log."""
+    moment = "(select max(coalesce(valid_to, valid_from)) from marts.customer_tag_history)"
+    ((held, logged),) = query(
+        runs.day2,
+        "select (select count(*) from marts.customer_tag_history), "
+        f"(select count(*) from {HISTORY_LOG} where is_present and recorded_at <= {moment})",
+    )
+    assert held == logged > 0
+    assert query(
+        runs.day2,
+        f"select count(*) from {HISTORY_LOG} where recorded_at > {moment}",
+    ) == [(0,)]
+
+
 def test_history_log_records_only_changes(runs):
     names = people(runs.day2)
     rows = query(
