@@ -34,9 +34,10 @@ from siyu.tables import table_exists
 
 REQUEST_FOLDER = "deletion_requests"
 REQUESTS_TABLE = "raw.deletion_requests"
-ERASURE_TABLE = "raw.erasure_identifiers"
 LOG_TABLE = "raw.deletion_log"
-ERASED_CUSTOMERS_TABLE = "raw.erased_customers"
+# the tables dbt reads too (dbt var siyu_erasure_tables): the erasure list, the erased customers
+ERASURE_TABLE = dbt_vars()["siyu_erasure_tables"]["identifiers"]
+ERASED_CUSTOMERS_TABLE = dbt_vars()["siyu_erasure_tables"]["customers"]
 # tables dbt appends to run after run (incremental models that are never rebuilt from raw), and
 # the tag history mart built from one of them, with the columns that hold a customer id: an
 # erased customer's rows are deleted from them (on the spark target by the dbt hook

@@ -4,7 +4,7 @@ not built again from them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from orchestration.run import RunSummary, run_daily_refresh
-from siyu.settings import SiyuSettings
+from tests.deployment import deployment_settings
 from tests.landing import LandingBuilder
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
@@ -52,14 +52,7 @@ def erasure(tmp_path_factory) -> Erasure:
     landing = LandingBuilder.generated(
         root, scale=0.003, seed=11, start=date(2026, 5, 1), end=date(2026, 11, 20)
     )
-    settings = replace(
-        SiyuSettings.from_env({}),
-        landing_dir=landing.path,
-        warehouse_path=root / "published" / "siyu.duckdb",
-        work_warehouse_path=root / "work" / "siyu_work.duckdb",
-        parquet_dir=None,
-        ground_truth_dir=None,
-    )
+    settings = deployment_settings(root, landing.path)
     instance = dg.DagsterInstance.ephemeral()
     assert run_daily_refresh(settings, instance).published
     work = settings.work_warehouse_path

@@ -27,7 +27,7 @@ import io
 import json
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from orchestration.run import RunSummary, run_daily_refresh
 from siyu.dbt.incremental import FULL_REFRESH_NOTE, INCREMENTAL_BUILD_NOTE
 from siyu.settings import SiyuSettings
 from tests.dbt_runner import run_dbt
+from tests.deployment import deployment_settings
 from tests.fixtures.identity_landing import MEMBER_HEADER
 from tests.landing import LandingBuilder, shanghai_unix
 from tests.tags.project import copy_project
@@ -347,14 +348,7 @@ def days(tmp_path_factory) -> Iterator[dict[str, DayResult]]:
         root, scale=SCALE, seed=SEED, start=START, end=END, until=BASE_UNTIL
     )
     project = copy_project(root / "dbt_project")
-    settings = replace(
-        SiyuSettings.from_env({}),
-        landing_dir=landing.path,
-        warehouse_path=root / "published" / "siyu.duckdb",
-        work_warehouse_path=root / "work" / "siyu_work.duckdb",
-        parquet_dir=None,
-        ground_truth_dir=None,
-    )
+    settings = deployment_settings(root, landing.path)
     brand = Brand(root, landing, project, settings, dg.DagsterInstance.ephemeral())
     results: dict[str, DayResult] = {}
     with pytest.MonkeyPatch.context() as patch:

@@ -81,10 +81,11 @@
         {{ 'union all' if not loop.last }}
         {%- endfor %}
     )
-    {%- set erasure_list = adapter.get_relation(database=this.database, schema='raw', identifier='erasure_identifiers') %}
+    {%- set erasure_schema, erasure_table = var('siyu_erasure_tables')['identifiers'].split('.') %}
+    {%- set erasure_list = adapter.get_relation(database=this.database, schema=erasure_schema, identifier=erasure_table) %}
     {%- if erasure_list is not none %},
 
-    -- identifiers a deletion request named (raw.erasure_identifiers keeps their keyed hashes) are
+    -- identifiers a deletion request named (the erasure list keeps their keyed hashes) are
     -- not observed again: a record that still carries one (a masked shop order, whose raw row no
     -- request can match) does not bring the customer back. Only identifiers of the types on the
     -- list are hashed.

@@ -17,14 +17,15 @@
 {% macro spark__erase_history_of_erased_customers() -%}
     {%- if execute -%}
         {%- set location = var('siyu_spark_raw_location') | trim -%}
-        {%- do run_query('drop table if exists raw.erased_customers') -%}
-        {%- do run_query("create table raw.erased_customers using parquet location '" ~ location ~ "/erased_customers'") -%}
+        {%- set erased_customers = var('siyu_erasure_tables')['customers'] -%}
+        {%- do run_query('drop table if exists ' ~ erased_customers) -%}
+        {%- do run_query('create table ' ~ erased_customers ~ " using parquet location '" ~ location ~ '/' ~ erased_customers.split('.')[1] ~ "'") -%}
         {%- for table, columns in var('siyu_erasure_history_tables').items() -%}
             {%- set schema, name = table.split('.') -%}
             {%- if adapter.get_relation(database=none, schema=schema, identifier=name) is not none -%}
                 {%- set conditions = [] -%}
                 {%- for column in columns -%}
-                    {%- do conditions.append(siyu.keyed_hash(column) ~ ' in (select customer_id_hash from raw.erased_customers)') -%}
+                    {%- do conditions.append(siyu.keyed_hash(column) ~ ' in (select customer_id_hash from ' ~ erased_customers ~ ')') -%}
                 {%- endfor -%}
                 {%- set erased = 'coalesce(' ~ conditions | join(' or ') ~ ', false)' -%}
                 {%- set found = run_query('select count(*) from ' ~ table ~ ' where ' ~ erased) -%}
