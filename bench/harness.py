@@ -332,7 +332,8 @@ def run_bench(
         if daily and result.result.run.ok:
             extras = scale == config.incremental_scale
             result.daily = run_incremental(config, result, last_day, extras=extras)
-            incremental = result.daily if extras else incremental
+            if extras:
+                incremental = result.daily
             if report:
                 report(result.daily)
         if not config.keep:

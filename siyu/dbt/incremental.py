@@ -41,6 +41,8 @@ INCREMENTAL_BUILD_NOTE = "incremental models read only the raw loads they have n
 # ... and when it rebuilds them in full (followed by the reason)
 FULL_REFRESH_NOTE = "incremental models rebuilt from the whole raw history"
 NO_BASIS_REASON = "no incremental build is recorded in this warehouse"
+CHANGED_BASIS_REASON = "the dbt project, the hash key or the engine changed since the last build"
+DELETED_ROWS_REASON = "raw rows were erased or withdrawn since the last build"
 
 
 def incremental_basis(parse_fingerprint: str, hash_key_fingerprint: str) -> str:
@@ -90,9 +92,9 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, basis: str, asked: bool)
     if recorded is None:
         return NO_BASIS_REASON
     if recorded[0] != basis:
-        return "the dbt project, the hash key or the engine changed since the last build"
+        return CHANGED_BASIS_REASON
     if recorded[1] != deleted_raw_rows(con):
-        return "raw rows were erased or withdrawn since the last build"
+        return DELETED_ROWS_REASON
     return None
 
 

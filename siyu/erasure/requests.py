@@ -35,15 +35,16 @@ from siyu.tables import table_exists
 REQUEST_FOLDER = "deletion_requests"
 REQUESTS_TABLE = "raw.deletion_requests"
 LOG_TABLE = "raw.deletion_log"
+_DBT_VARS = dbt_vars()
 # the tables dbt reads too (dbt var siyu_erasure_tables): the erasure list, the erased customers
-ERASURE_TABLE = dbt_vars()["siyu_erasure_tables"]["identifiers"]
-ERASED_CUSTOMERS_TABLE = dbt_vars()["siyu_erasure_tables"]["customers"]
+ERASURE_TABLE = _DBT_VARS["siyu_erasure_tables"]["identifiers"]
+ERASED_CUSTOMERS_TABLE = _DBT_VARS["siyu_erasure_tables"]["customers"]
 # tables dbt appends to run after run (incremental models that are never rebuilt from raw), and
 # the tag history mart built from one of them, with the columns that hold a customer id: an
 # erased customer's rows are deleted from them (on the spark target by the dbt hook
 # erase_history_of_erased_customers, and again after the build, whose tables are copied back)
 HISTORY_TABLES: dict[str, tuple[str, ...]] = {
-    table: tuple(columns) for table, columns in dbt_vars()["siyu_erasure_history_tables"].items()
+    table: tuple(columns) for table, columns in _DBT_VARS["siyu_erasure_history_tables"].items()
 }
 # staging's phone_without_separators and normalise_phone, in DuckDB SQL (tests keep them equal)
 PHONE_SEPARATORS = r"[\s\x{3000}\x{feff}\-－—.()（）\[\]'`]"

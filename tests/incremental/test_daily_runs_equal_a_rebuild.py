@@ -26,7 +26,7 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,7 +37,12 @@ import pytest
 
 from orchestration.dbt import assets as dbt_assets
 from orchestration.run import RunSummary, run_daily_refresh
-from siyu.dbt.incremental import FULL_REFRESH_NOTE, INCREMENTAL_BUILD_NOTE
+from siyu.dbt.incremental import (
+    CHANGED_BASIS_REASON,
+    DELETED_ROWS_REASON,
+    FULL_REFRESH_NOTE,
+    INCREMENTAL_BUILD_NOTE,
+)
 from siyu.settings import SiyuSettings
 from tests.dbt_runner import run_dbt
 from tests.deployment import deployment_settings
@@ -102,19 +107,23 @@ class Brand:
         with duckdb.connect(str(self.work), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
 
-    def customer_of(self, id_type: str, id_value: str) -> str | None:
+    def customer_of(self, id_type: str, id_value: str) -> str:
         found = self.rows(
             "select customer_id from intermediate.int_identity__customer_ids "
             "where id_type = ? and id_value = ?",
             [id_type, id_value],
         )
-        return found[0][0] if found else None
+        assert len(found) == 1, f"{id_type} {id_value}: {found}"
+        return found[0][0]
 
-    def customers_of(self, *members: str, app_user: str) -> set[str | None]:
-        return {
-            self.customer_of("app_user_id", app_user),
-            *(self.customer_of("member_id", member_id) for member_id in members),
-        }
+    def xu_customers(self, *members: str) -> int:
+        """How many customers app-xu and the member cards `members` are (each must be one)."""
+        return len(
+            {
+                self.customer_of("app_user_id", "app-xu"),
+                *(self.customer_of("member_id", member_id) for member_id in members),
+            }
+        )
 
 
 def app_event(event: str, local_time: str, user: str, **properties: str) -> str:
@@ -169,7 +178,7 @@ def new_people(brand: Brand) -> None:
 
 
 def two_customers(brand: Brand) -> dict[str, object]:
-    return {"xu customers": len(brand.customers_of("M9001", app_user="app-xu") - {None})}
+    return {"xu customers": brand.xu_customers("M9001")}
 
 
 def merge_refund_redelivery(brand: Brand) -> None:
@@ -189,7 +198,7 @@ def merged_refunded_counted_once(brand: Brand) -> dict[str, object]:
         [brand.chosen["refunded order"]],
     )
     return {
-        "xu customers": len(brand.customers_of("M9001", app_user="app-xu") - {None}),
+        "xu customers": brand.xu_customers("M9001"),
         "refunded order net": float(net[0]),
         "store orders staged twice": brand.rows(
             "select count(*) - count(distinct order_no) from staging.stg_pos__orders"
@@ -216,7 +225,7 @@ def split_and_late_orders_staged(brand: Brand) -> dict[str, object]:
                               f"({', '.join('?' * len(late_orders))})", sorted(late_orders))
     }  # fmt: skip
     return {
-        "xu customers": len(brand.customers_of("M9001", "M9002", app_user="app-xu") - {None}),
+        "xu customers": brand.xu_customers("M9001", "M9002"),
         "late orders missing": len(late_orders - staged),
     }
 
@@ -278,13 +287,13 @@ DAYS = (
         "erasure",
         erasure,
         erased_customer_gone,
-        f"{FULL_REFRESH_NOTE}: raw rows were erased or withdrawn since the last build",
+        f"{FULL_REFRESH_NOTE}: {DELETED_ROWS_REASON}",
     ),
     Delivery(
         "rule change",
         rule_change,
         rule_in_force,
-        f"{FULL_REFRESH_NOTE}: the dbt project, the hash key or the engine changed",
+        f"{FULL_REFRESH_NOTE}: {CHANGED_BASIS_REASON}",
     ),
 )
 EXPECTED_FACTS = {
@@ -342,7 +351,7 @@ def rebuild_and_compare(brand: Brand, day: int) -> dict[str, dict[str, tuple[int
 
 
 @pytest.fixture(scope="module")
-def days(tmp_path_factory) -> Iterator[dict[str, DayResult]]:
+def days(tmp_path_factory) -> dict[str, DayResult]:
     root = tmp_path_factory.mktemp("daily")
     landing = LandingBuilder.generated(
         root, scale=SCALE, seed=SEED, start=START, end=END, until=BASE_UNTIL
@@ -368,7 +377,7 @@ def days(tmp_path_factory) -> Iterator[dict[str, DayResult]]:
             facts = delivery.observe(brand) if summary.success else {}
             differences = rebuild_and_compare(brand, number) if summary.success else {}
             results[delivery.name] = DayResult(summary, plan, differences, facts)
-    yield results
+    return results
 
 
 DAY_NAMES = [delivery.name for delivery in DAYS]

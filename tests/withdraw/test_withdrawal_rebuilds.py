@@ -9,7 +9,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from siyu.dbt.incremental import full_refresh_reason, incremental_basis, record_basis
+from siyu.dbt.incremental import (
+    DELETED_ROWS_REASON,
+    full_refresh_reason,
+    incremental_basis,
+    record_basis,
+)
 from siyu.settings import SiyuSettings
 from siyu.withdraw.__main__ import WITHDRAWN, main
 from tests.conftest import ingest_landing
@@ -81,7 +86,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
 
 
 def test_withdrawing_a_file_a_build_had_read_makes_the_next_build_a_full_refresh(builds: Builds):
-    assert builds.staged_reason == "raw rows were erased or withdrawn since the last build"
+    assert builds.staged_reason == DELETED_ROWS_REASON
     assert builds.after_staged_withdrawal == {"M1": ("GOLD", 10), "M2": ("NORMAL", 20)}
 
 
