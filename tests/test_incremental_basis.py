@@ -8,7 +8,9 @@ from datetime import datetime
 import duckdb
 import pytest
 
+from siyu.dbt.build_policy import BuildInputs, BuildRequest, plan_build, record_build_plan
 from siyu.dbt.incremental import (
+    NO_BASIS_REASON,
     erased_raw_rows,
     full_refresh_reason,
     incremental_basis,
@@ -130,3 +132,24 @@ def test_recording_again_replaces_the_basis(con):
     record_basis(con, newer)
     assert con.execute("select count(*) from meta.dbt_incremental_basis").fetchone()[0] == 1
     assert full_refresh_reason(con, newer, asked=False) is None
+
+
+def test_a_build_that_does_not_finish_makes_the_next_one_a_full_refresh(con):
+    """The incremental models after staging take in what the models before them changed in the
+    same build (int_orders__changes): a build withdraws the basis when it starts, so after one
+    that failed or was killed part way the next rebuilds in full; one that succeeded records
+    it again."""
+    inputs = BuildInputs(
+        source_tables=[],
+        project_fingerprint="project-v1",
+        hash_key_fingerprint="key-fingerprint",
+        published_fingerprint=None,
+    )
+    request = BuildRequest(builds_everything=True)
+    record_basis(con, BASIS)
+    started = plan_build(con, request, inputs)
+    assert started.basis == BASIS and started.full_refresh is None  # this build: incremental
+    # ... and it never finished: nothing records its basis
+    assert plan_build(con, request, inputs).full_refresh == NO_BASIS_REASON
+    record_build_plan(con, started)  # a build that succeeded
+    assert plan_build(con, request, inputs).full_refresh is None

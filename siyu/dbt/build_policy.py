@@ -2,8 +2,9 @@
 published marts were built (build_inputs.py), a full refresh of the incremental models when
 their basis changed or one is asked (incremental.py), else an incremental build.
 
-`plan_build` decides before dbt starts (and clears the record of the last build, which the
-build about to start replaces); `record_build_plan` records a full build once it succeeded.
+`plan_build` decides before dbt starts (and clears the record of the last build and the
+incremental basis, which the build about to start replaces); `record_build_plan` records a full
+build once it succeeded.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from siyu.dbt.incremental import (
     full_refresh_reason,
     incremental_basis,
     record_basis,
+    withdraw_basis,
 )
 
 
@@ -79,7 +81,8 @@ def plan_build(
     con: duckdb.DuckDBPyConnection, request: BuildRequest, inputs: BuildInputs
 ) -> BuildPlan:
     """The decision for this run (build_inputs.decide_build). A build clears the recorded build
-    first: until it succeeds, the marts match no recorded inputs."""
+    and withdraws the incremental basis first: until it succeeds, the marts match no recorded
+    inputs, and a build that stops part way makes the next one a full refresh."""
     fingerprint = inputs_fingerprint(
         con,
         inputs.source_tables,
@@ -98,6 +101,7 @@ def plan_build(
     clear_recorded_build(con)
     basis = incremental_basis(inputs.project_fingerprint, inputs.hash_key_fingerprint)
     full_refresh = full_refresh_reason(con, basis, asked=request.full_refresh_asked)
+    withdraw_basis(con)
     return BuildPlan(decision, fingerprint, request.builds_everything, basis, full_refresh)
 
 

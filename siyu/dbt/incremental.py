@@ -8,8 +8,10 @@ same history. So the
 build runs with `--full-refresh` when
 
 - no basis is recorded: the first build of a warehouse, or the first since staging became
-  incremental (a build that fails leaves the basis of the last one that succeeded, so a full
-  refresh that fails is tried again: the recorded basis still differs);
+  incremental, or the first after a build that did not finish: a build withdraws the basis
+  before it starts (`withdraw_basis`), because the incremental models after staging take in
+  what the models before them changed in the same build (int_orders__changes), so after a build
+  that failed or was killed part way some have taken in changes that others never will;
 - the basis changed: the dbt project (any file dbt parses, and the environment variables it
   reads), the hash key or the hashing scheme (HashKey.fingerprint: a build before keyed hashes
   recorded another basis, so the first build after upgrading rebuilds staging in full), or the
@@ -27,6 +29,8 @@ rebuilt by `--full-refresh`.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import duckdb
 
@@ -96,6 +100,12 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, basis: str, asked: bool)
     if recorded[1] != deleted_raw_rows(con):
         return DELETED_ROWS_REASON
     return None
+
+
+def withdraw_basis(con: duckdb.DuckDBPyConnection) -> None:
+    """Before a build starts: until it succeeds, no basis is recorded."""
+    with contextlib.suppress(duckdb.CatalogException):  # nothing recorded yet
+        con.execute(f"delete from {BASIS_TABLE}")
 
 
 def record_basis(con: duckdb.DuckDBPyConnection, basis: str) -> None:

@@ -1,27 +1,32 @@
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='delete+insert',
+        unique_key='order_key',
+        post_hook="{{ remove_gone_orders() }}",
+    )
+}}
 {#-
     Orders with the customer who placed them (null for walk-in store buyers and buyers whose only
-    identifier was excluded) and each paid order's sequence number for its customer.
+    identifier was excluded) and each counted order's sequence number for its customer.
+
+    Incremental on DuckDB: only the orders int_orders__changes lists and every order of the
+    customers they touch are computed again (a customer's numbers move when an earlier order
+    arrives late or goes to another customer) and replace theirs by order_key; orders gone from
+    the union are deleted. On Spark and on a full refresh, every order.
 -#}
+-- depends_on: {{ ref('int_orders__changes') }}
 with
 
 orders as (
-    select * from {{ ref('int_orders__unioned') }}
+    select * from {{ ref('int_orders__with_customer') }}
 ),
 
-customer_ids as (
-    select * from {{ ref('int_identity__customer_ids') }}
-),
-
-resolved as (
-    select
-        orders.*,
-        customer_ids.customer_id,
-        orders.is_paid and not orders.is_cancelled and orders.net_amount > 0 as is_counted_order
-    from orders
-    left join customer_ids
-        on
-            orders.buyer_id_type = customer_ids.id_type
-            and orders.buyer_id_value = customer_ids.id_value
+selected as (
+    select * from orders
+    {%- if is_incremental() %}
+    where {{ touched_by_order_changes('order_key', 'customer_id') }}
+    {%- endif %}
 ),
 
 sequenced as (
@@ -33,7 +38,7 @@ sequenced as (
                         partition by customer_id, is_counted_order order by ordered_at, order_key
                     )
         end as customer_order_number
-    from resolved
+    from selected
 )
 
 select * from sequenced

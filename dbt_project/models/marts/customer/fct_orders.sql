@@ -1,8 +1,26 @@
-{#- One row per order in any selling channel, with the customer who placed it. -#}
+{{
+    config(
+        materialized=('table' if target.type == 'spark' else 'incremental'),
+        incremental_strategy='delete+insert',
+        unique_key='order_key',
+        post_hook="{{ remove_gone_orders() }}",
+    )
+}}
+{#-
+    One row per order in any selling channel, with the customer who placed it.
+
+    Incremental on DuckDB: the orders int_orders__resolved computed again this build (macro
+    touched_by_order_changes) replace theirs by order_key; orders gone are deleted. On Spark and
+    on a full refresh, every order.
+-#}
+-- depends_on: {{ ref('int_orders__changes') }}
 with
 
 orders as (
     select * from {{ ref('int_orders__resolved') }}
+    {%- if is_incremental() %}
+    where {{ touched_by_order_changes('order_key', 'customer_id') }}
+    {%- endif %}
 ),
 
 final as (
