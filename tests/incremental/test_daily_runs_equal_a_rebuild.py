@@ -3,13 +3,15 @@
 A generated brand (exports until 2026-11-15) is built once; then five days are delivered, one run
 each, with what real deliveries bring besides the day's exports:
 
-1. new people: an app user (app-xu) and a store member (M9001) on the mobile XU_PHONE; the day's
-   store-order file is held back (it comes on day 3);
-2. a merge (app-xu binds XU_PHONE: the app user and the member become one customer), a late
+1. new people: an app user (app-xu) and a store member (M9001) on the mobile XU_PHONE, who buys
+   twice in store; the day's store-order file is held back (it comes on day 3);
+2. a merge (app-xu binds XU_PHONE: the app user and the member become one customer, which keeps
+   the app user's id, so the member's orders move to it from a customer that ceases), a late
    refund (a completed Tmall order of an earlier file delivered again, refunded) and a
    re-delivered file (an earlier store-order file again, under another name);
 3. a split (a second member card, M9002, on XU_PHONE: the phone becomes a hub and links no
-   more) and the store-order file held back on day 1, delivered late;
+   more, so the member's orders move away from the app user's customer, left without orders)
+   and the store-order file held back on day 1, delivered late;
 4. an erasure (a deletion request for the customer with most orders);
 5. a rule change (the RFM monetary cut points, in the project's dbt_project.yml).
 
@@ -57,7 +59,12 @@ SCALE, SEED = 0.005, 11
 START, END = date(2026, 5, 1), date(2026, 11, 20)
 BASE_UNTIL = date(2026, 11, 15)
 XU_PHONE = "13500009001"
+# M9001's two store orders on day 1 (they move between customers with the merge and the split)
+XU_ORDERS = ("S001202611169000001", "S001202611169000002")
 HELD_BACK_SOURCE = "pos_orders"
+POS_ORDER_HEADER = (
+    "order_no,member_id,store_id,guide_id,order_time,amount,discount,coupon_id,status,items\n"
+)
 # RFM monetary cut points: buyers with 700-1200 yuan net move from score 4 to 5
 RULE = (
     "siyu_rfm_monetary_yuan: [100, 300, 600, 1200]",
@@ -116,6 +123,23 @@ class Brand:
         assert len(found) == 1, f"{id_type} {id_value}: {found}"
         return found[0][0]
 
+    def xu_orders_of(self, id_type: str, id_value: str) -> int:
+        """How many of M9001's store orders the customer of the identifier has, by
+        fct_orders and by int_customer__order_summary (the two must agree)."""
+        customer_id = self.customer_of(id_type, id_value)
+        keys = [f"store:{order_no}" for order_no in XU_ORDERS]
+        ((in_orders,),) = self.rows(
+            "select count(*) from marts.fct_orders where customer_id = ? and order_key in (?, ?)",
+            [customer_id, *keys],
+        )
+        summarised = self.rows(
+            "select orders_count from intermediate.int_customer__order_summary "
+            "where customer_id = ?",
+            [customer_id],
+        )
+        assert summarised == ([(in_orders,)] if in_orders else []), (customer_id, summarised)
+        return in_orders
+
     def xu_customers(self, *members: str) -> int:
         """How many customers app-xu and the member cards `members` are (each must be one)."""
         return len(
@@ -142,6 +166,16 @@ def app_event(event: str, local_time: str, user: str, **properties: str) -> str:
 
 def member(member_id: str, registered: str) -> str:
     return f"{member_id},{XU_PHONE},会员{member_id[-2:]},F,,S01,{registered},NORMAL,0,\n"
+
+
+def xu_store_orders() -> str:
+    """M9001's store orders of day 1, as the POS exports them."""
+    items = '"[{""sku"": ""SY-HF-004"", ""category"": ""护肤"", ""qty"": 1, ""price"": 129.0}]"'
+    lines = [
+        f"{order_no},M9001,S001,,2026-11-16 {hour}:00:00,129.00,0.00,,PAID,{items}"
+        for order_no, hour in zip(XU_ORDERS, ("11", "15"), strict=True)
+    ]
+    return POS_ORDER_HEADER + "\n".join(lines) + "\n"
 
 
 def refunded_tmall_order(landing: LandingBuilder) -> tuple[str, str]:
@@ -175,10 +209,14 @@ def new_people(brand: Brand) -> None:
     brand.landing.add(
         "pos_members", "xu_day1.csv", MEMBER_HEADER + member("M9001", "2026-11-16 10:00:00")
     )
+    brand.landing.add(HELD_BACK_SOURCE, "xu_orders_day1.csv", xu_store_orders())
 
 
 def two_customers(brand: Brand) -> dict[str, object]:
-    return {"xu customers": brand.xu_customers("M9001")}
+    return {
+        "xu customers": brand.xu_customers("M9001"),
+        "xu orders of the member": brand.xu_orders_of("member_id", "M9001"),
+    }
 
 
 def merge_refund_redelivery(brand: Brand) -> None:
@@ -199,6 +237,7 @@ def merged_refunded_counted_once(brand: Brand) -> dict[str, object]:
     )
     return {
         "xu customers": brand.xu_customers("M9001"),
+        "xu orders of the app user": brand.xu_orders_of("app_user_id", "app-xu"),
         "refunded order net": float(net[0]),
         "store orders staged twice": brand.rows(
             "select count(*) - count(distinct order_no) from staging.stg_pos__orders"
@@ -226,6 +265,8 @@ def split_and_late_orders_staged(brand: Brand) -> dict[str, object]:
     }  # fmt: skip
     return {
         "xu customers": brand.xu_customers("M9001", "M9002"),
+        "xu orders of the member": brand.xu_orders_of("member_id", "M9001"),
+        "xu orders of the app user": brand.xu_orders_of("app_user_id", "app-xu"),
         "late orders missing": len(late_orders - staged),
     }
 
@@ -297,13 +338,19 @@ DAYS = (
     ),
 )
 EXPECTED_FACTS = {
-    "new people": {"xu customers": 2},
+    "new people": {"xu customers": 2, "xu orders of the member": 2},
     "merge, late refund, re-delivery": {
         "xu customers": 1,
+        "xu orders of the app user": 2,
         "refunded order net": 0.0,
         "store orders staged twice": 0,
     },
-    "split, late file": {"xu customers": 3, "late orders missing": 0},
+    "split, late file": {
+        "xu customers": 3,
+        "xu orders of the member": 2,
+        "xu orders of the app user": 0,
+        "late orders missing": 0,
+    },
     "erasure": {"erased customer rows": 0},
     "rule change": {"more top scored": True},
 }
