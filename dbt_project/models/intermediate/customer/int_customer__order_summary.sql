@@ -1,7 +1,5 @@
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='delete+insert',
         unique_key='customer_id',
         post_hook="{{ remove_customers_without_orders() }}",
     )

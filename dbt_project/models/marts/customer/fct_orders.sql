@@ -1,7 +1,5 @@
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='delete+insert',
         unique_key='order_key',
         post_hook="{{ remove_gone_orders() }}",
     )
