@@ -71,10 +71,11 @@ RULE = (
     "siyu_rfm_monetary_yuan: [100, 300, 600, 700]",
 )
 TOP_SCORED = "select count(*) from marts.dim_customer where monetary_score = 5"
-# every column of every table, but when a run recorded a row of a log (wall-clock time)
+# every column of every table, but when a run recorded a row of a log (wall-clock time) and the
+# list of what an incremental build took in (empty on a full refresh)
 COMPARISONS = {
     "staging": Comparison("staging"),
-    "intermediate": Comparison("intermediate"),
+    "intermediate": Comparison("intermediate", tables_left_out=frozenset({"int_orders__changes"})),
     "marts": Comparison("marts", columns_left_out=frozenset({"recorded_at_utc"})),
 }
 # the rebuild: every model from the whole raw history (the dbt tests are the runs' business)

@@ -9,13 +9,15 @@
     Reads int_orders__resolved's table as the last build left it, by name: a ref() would make
     the model its own ancestor. Before that table exists every order is new; when its columns
     are not the union's and the customer's (a changed project, whose build is a full refresh)
-    every order counts as changed. On Spark, whose Parquet tables cannot delete rows, the orders
-    are rebuilt in full and this model is empty.
+    every order counts as changed. Empty on a full refresh, which builds every order anyway: an
+    erasure is one, so the gone orders of an erased person leave no customer id behind here. Empty
+    on Spark too, whose Parquet tables cannot delete rows: the orders are rebuilt in full.
 -#}
+{%- set builds_whole = target.type == 'spark' or flags.FULL_REFRESH -%}
 -- depends_on: {{ ref('int_orders__unioned') }}
 {% set kept = none -%}
 {%- set compared = [] -%}
-{%- if execute and target.type != 'spark' -%}
+{%- if execute and not builds_whole -%}
     {%- set kept = adapter.get_relation(this.database, this.schema, 'int_orders__resolved') -%}
     {%- for column in adapter.get_columns_in_relation(ref('int_orders__unioned')) -%}
         {%- do compared.append(column.name) -%}
@@ -67,6 +69,6 @@ select
     previous_customer_id,
     is_gone
 from changes
-{%- if target.type == 'spark' %}
+{%- if builds_whole %}
 where false
 {%- endif %}
