@@ -19,6 +19,7 @@ same way. So after an erasure the warehouse holds nothing that names the person.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
@@ -272,6 +273,35 @@ def _matches(column: str, id_type: str) -> str:
     return f"{_canonical_hash(raw_value, id_type)} in {erased}"
 
 
+def _query_param(column: str, param: str) -> str:
+    """SQL: the value of a parameter of the query string in a raw column (null without it)."""
+    return f"""nullif(regexp_extract("{column}", '(?:^|&){re.escape(param)}=([^&]*)', 1), '')"""
+
+
+def _without_query_param(column: str, param: str) -> str:
+    """SQL: the query string in a raw column without that parameter (null when nothing is left)."""
+    cut = f"""regexp_replace("{column}", '(^|&){re.escape(param)}=[^&]*', '', 'g')"""
+    return f"nullif(ltrim({cut}, '&'), '')"
+
+
+def cut_mentions(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
+    """Cut the erased people out of the records that mention them (sources.yml `mentions:`,
+    such as who shared the link another user came by); the records stay, the other people's.
+    Returns how many records were changed. The key must be on `con`. No staging model reads a
+    mention, so what staging holds does not change."""
+    changed = 0
+    for id_type, columns in spec.mentions.items():
+        erased = f"(select id_value_hash from {ERASURE_TABLE} where id_type = '{id_type}')"
+        for mention in columns:
+            column, param = mention.split("?", 1)
+            mentioned = _canonical_hash(_query_param(column, param), id_type)
+            changed += con.execute(
+                f'update {spec.raw_table} set "{column}" = {_without_query_param(column, param)} '
+                f"where {mentioned} in {erased}"
+            ).fetchone()[0]
+    return changed
+
+
 # what a raw record's text is cut into to find identifiers in it: runs of the characters ids and
 # phones are written with (a phone typed with spaces inside is cut apart and not found)
 RECORD_TOKEN_SEPARATORS = r"[^0-9A-Za-z_+\-]+"
@@ -314,7 +344,7 @@ def erase_source(
     export does every day, is erased before anything stages it."""
     ensure_erasure_tables(con)
     identifiers = con.execute(f"select count(*) from {ERASURE_TABLE}").fetchone()[0]
-    if not spec.identifiers or not identifiers:
+    if not (spec.identifiers or spec.mentions) or not identifiers:
         return 0
     key.bind(con)
     conditions = " or ".join(
@@ -322,10 +352,15 @@ def erase_source(
         for id_type, columns in spec.identifiers.items()
         for column in columns
     )
-    erased_files = con.execute(
-        f"delete from {spec.raw_table} where {conditions} returning _file_hash"
-    ).fetchall()
+    erased_files = (
+        con.execute(
+            f"delete from {spec.raw_table} where {conditions} returning _file_hash"
+        ).fetchall()
+        if conditions
+        else []
+    )
     erase_quarantined_records(con, spec)  # not logged: quarantined rows never reach staging
+    cut_mentions(con, spec)  # not logged: the records stay, and staging reads no mention
     erased = len(erased_files)
     if erased:
         just_loaded = set(loaded_now)

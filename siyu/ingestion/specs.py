@@ -26,6 +26,9 @@ class SourceSpec:
     ok_when: dict[str, object] | None = None
     formats: dict[str, str] = field(default_factory=dict)
     identifiers: dict[str, list[str]] = field(default_factory=dict)
+    # identity type -> columns in which a record names another person (`column?param`: a
+    # parameter of a query string); erasing that person cuts the mention out (siyu/erasure)
+    mentions: dict[str, list[str]] = field(default_factory=dict)
     # columns holding names, addresses or free text people typed: the audit refuses to publish a
     # mart value equal to one of them (siyu/publish/audit.py)
     personal_text: tuple[str, ...] = ()
@@ -50,6 +53,7 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         ok_when=entry.get("ok_when"),
         formats=dict(entry.get("formats") or {}),
         identifiers={k: list(v) for k, v in (entry.get("identifiers") or {}).items()},
+        mentions={k: list(v) for k, v in (entry.get("mentions") or {}).items()},
         personal_text=tuple(entry.get("personal_text", ())),
     )
     if spec.format not in FORMATS:
@@ -62,7 +66,11 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         for columns in spec.identifiers.values()
         for column in columns
     }
+    mention_columns = {
+        column.split("?")[0] for columns in spec.mentions.values() for column in columns
+    }
     unknown = set(spec.required) | set(spec.not_empty) | set(spec.formats) | identifier_columns
+    unknown |= mention_columns
     unknown |= set(spec.personal_text)
     unknown -= set(spec.columns)
     if unknown:

@@ -85,3 +85,39 @@ def test_quarantined_records_naming_the_person_are_erased_and_others_stay():
     erase_source(con, spec, TEST_HASH_KEY, datetime.now())
     left = con.execute(f"select raw_record from {QUARANTINE_TABLE}").fetchall()
     assert left == [(records["someone else"],)]
+
+
+def test_a_record_that_names_the_person_as_its_sharer_stays_without_the_mention():
+    """A mini-program user who came by a link the person shared carries the person's openid in
+    scene_query (share_from=...): erasing the person cuts it out; that user's record, and the
+    rest of their scene_query, stay."""
+    spec = load_source_specs()["mp_users"]
+    con = duckdb.connect()
+    ensure_raw_tables(con, spec)
+    ensure_erasure_tables(con)
+    con.execute(
+        f"insert into {ERASURE_TABLE} values ('mp_openid', ?, 'request.csv', now())",
+        [TEST_HASH_KEY.hexdigest("oPERSON_1")],
+    )
+    scene_queries = {
+        "oPERSON_1": "store_id=S003",  # the person: erased
+        "oSHARED_TO": "share_from=oPERSON_1&path=pages/goods/detail",
+        "oSHARED_LAST": "utm_source=moments&share_from=oPERSON_1",
+        "oSHARED_ONLY": "share_from=oPERSON_1",
+        "oOTHER_SHARER": "share_from=oPERSON_10&path=pages/index",  # another sharer
+    }
+    for row, (openid, scene_query) in enumerate(scene_queries.items(), start=1):
+        con.execute(
+            f"insert into {spec.raw_table} (openid, unionid, phone, register_time, scene, "
+            "scene_query, _file_name, _file_hash, _row_number, _loaded_at) "
+            "values (?, ?, '', '2026-11-01 10:00:00', '1007', ?, 'a.csv', 'h', ?, now())",
+            [openid, f"oUn{row}", scene_query, row],
+        )
+    assert erase_source(con, spec, TEST_HASH_KEY, datetime.now()) == 1  # the person's own row
+    left = dict(con.execute(f"select openid, scene_query from {spec.raw_table}").fetchall())
+    assert left == {
+        "oSHARED_TO": "path=pages/goods/detail",
+        "oSHARED_LAST": "utm_source=moments",
+        "oSHARED_ONLY": None,
+        "oOTHER_SHARER": "share_from=oPERSON_10&path=pages/index",
+    }
