@@ -274,32 +274,37 @@ def _matches(column: str, id_type: str) -> str:
 
 
 def _query_param(column: str, param: str) -> str:
-    """SQL: the value of a parameter of the query string in a raw column (null without it)."""
-    return f"""nullif(regexp_extract("{column}", '(?:^|&){re.escape(param)}=([^&]*)', 1), '')"""
+    """SQL: the URL-decoded value of a parameter of the query string in a raw column, null when
+    absent; also found in a whole URL or a query string nested in another, encoded. The DuckDB
+    SQL of the dbt macro query_param, so a mention is found wherever staging would find it."""
+    name = re.escape(param)
+    plain = f"""regexp_extract("{column}", '(?:^|[?&]){name}=([^&#]*)', 1)"""
+    nested = f"""regexp_extract(try(url_decode("{column}")), '(?:^|[?&=]){name}=([^&#]*)', 1)"""
+    return f"coalesce(nullif(try(url_decode({plain})), ''), nullif({nested}, ''))"
 
 
 def _without_query_param(column: str, param: str) -> str:
-    """SQL: the query string in a raw column without that parameter (null when nothing is left)."""
+    """SQL: the query string in a raw column without that parameter where it is a plain
+    parameter of it (null when nothing is left)."""
     cut = f"""regexp_replace("{column}", '(^|&){re.escape(param)}=[^&]*', '', 'g')"""
     return f"nullif(ltrim({cut}, '&'), '')"
 
 
-def cut_mentions(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> int:
+def cut_mentions(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     """Cut the erased people out of the records that mention them (sources.yml `mentions:`,
     such as who shared the link another user came by); the records stay, the other people's.
-    Returns how many records were changed. The key must be on `con`. No staging model reads a
-    mention, so what staging holds does not change."""
-    changed = 0
+    A plain parameter is cut out of its query string; where the mention is still found after
+    that (inside a whole URL, or a query string nested in another, encoded) the column is
+    emptied. The key must be on `con`. No staging model reads a mention, so what staging holds
+    does not change."""
     for id_type, columns in spec.mentions.items():
         erased = f"(select id_value_hash from {ERASURE_TABLE} where id_type = '{id_type}')"
         for mention in columns:
             column, param = mention.split("?", 1)
-            mentioned = _canonical_hash(_query_param(column, param), id_type)
-            changed += con.execute(
-                f'update {spec.raw_table} set "{column}" = {_without_query_param(column, param)} '
-                f"where {mentioned} in {erased}"
-            ).fetchone()[0]
-    return changed
+            mentioned = f"{_canonical_hash(_query_param(column, param), id_type)} in {erased}"
+            cut = _without_query_param(column, param)
+            con.execute(f'update {spec.raw_table} set "{column}" = {cut} where {mentioned}')
+            con.execute(f'update {spec.raw_table} set "{column}" = null where {mentioned}')
 
 
 # what a raw record's text is cut into to find identifiers in it: runs of the characters ids and

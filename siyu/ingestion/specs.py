@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,9 +67,14 @@ def _spec_from_mapping(name: str, entry: dict) -> SourceSpec:
         for columns in spec.identifiers.values()
         for column in columns
     }
-    mention_columns = {
-        column.split("?")[0] for columns in spec.mentions.values() for column in columns
-    }
+    mentions = [mention for columns in spec.mentions.values() for mention in columns]
+    malformed = [mention for mention in mentions if not re.fullmatch(r"\w+\?\w+", mention)]
+    if malformed:
+        raise ValueError(
+            f"sources.yml: {name}: mentions must read column?param (a parameter of a query "
+            f"string in that column): {malformed}"
+        )
+    mention_columns = {mention.split("?")[0] for mention in mentions}
     unknown = set(spec.required) | set(spec.not_empty) | set(spec.formats) | identifier_columns
     unknown |= mention_columns
     unknown |= set(spec.personal_text)

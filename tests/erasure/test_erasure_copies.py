@@ -90,7 +90,8 @@ def test_quarantined_records_naming_the_person_are_erased_and_others_stay():
 def test_a_record_that_names_the_person_as_its_sharer_stays_without_the_mention():
     """A mini-program user who came by a link the person shared carries the person's openid in
     scene_query (share_from=...): erasing the person cuts it out; that user's record, and the
-    rest of their scene_query, stay."""
+    rest of their scene_query, stay; where the mention is no plain parameter, the scene_query
+    goes."""
     spec = load_source_specs()["mp_users"]
     con = duckdb.connect()
     ensure_raw_tables(con, spec)
@@ -105,6 +106,9 @@ def test_a_record_that_names_the_person_as_its_sharer_stays_without_the_mention(
         "oSHARED_LAST": "utm_source=moments&share_from=oPERSON_1",
         "oSHARED_ONLY": "share_from=oPERSON_1",
         "oOTHER_SHARER": "share_from=oPERSON_10&path=pages/index",  # another sharer
+        # the mention inside a whole URL, and in a query string nested in another, encoded
+        "oIN_URL": "path=pages/goods/detail?share_from=oPERSON_1",
+        "oNESTED": "scene=share_from%3DoPERSON_1%26path%3Dpages%2Findex",
     }
     for row, (openid, scene_query) in enumerate(scene_queries.items(), start=1):
         con.execute(
@@ -120,4 +124,6 @@ def test_a_record_that_names_the_person_as_its_sharer_stays_without_the_mention(
         "oSHARED_LAST": "utm_source=moments",
         "oSHARED_ONLY": None,
         "oOTHER_SHARER": "share_from=oPERSON_10&path=pages/index",
+        "oIN_URL": None,
+        "oNESTED": None,
     }

@@ -302,6 +302,26 @@ def test_source_specs_reject_unknown_formats(tmp_path):
         load(spec_file)
 
 
+@pytest.mark.parametrize(
+    ("mentions", "message"),
+    [
+        ("{id: [a]}", "mentions must read column"),
+        ("{id: ['b?share_from']}", "unknown columns"),
+    ],
+)
+def test_source_specs_reject_mentions_that_name_no_query_parameter_of_a_column(
+    tmp_path, mentions, message
+):
+    from siyu.ingestion.specs import load_source_specs as load
+
+    spec_file = tmp_path / "sources.yml"
+    spec_file.write_text(
+        f"x:\n  format: csv\n  columns: {{a: a}}\n  mentions: {mentions}\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match=f"sources.yml: x: .*{message}"):
+        load(spec_file)
+
+
 def test_a_value_that_is_only_a_wrapper_counts_as_empty(con, tmp_path):
     columns = SPECS["wechatpay_bills"].columns
     header = ",".join(columns.values())
