@@ -1,7 +1,5 @@
 {{
     config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='delete+insert',
         unique_key='tag_history_id',
         pre_hook="{{ tag_history_out_of_step(ref('int_customer_tags__recorded')) }}",
     )
