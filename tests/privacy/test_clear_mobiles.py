@@ -37,6 +37,9 @@ def test_raw_layer_does_hold_them_so_the_scan_is_meaningful(quirk_db):
     [
         ("13812345678", True),
         ("+86 138-1234-5678", True),
+        ("(138)1234 5678", True),
+        ("1 3 8 1 2 3 4 5 6 7 8", True),
+        ("1381234567", False),
         ("王先生 13812345678 备注", True),
         ("138****5678", False),
         ("021-62345678", False),

@@ -100,10 +100,6 @@ judged_cohorts as (
         customer_cohorts.acquisition_channel,
         customer_cohorts.acquisition_campaign_id,
         judged.stage,
-        judged.stage_order,
-        judged.previous_stage,
-        judged.conversion_window_days,
-        judged.as_of_at,
         judged.reached_at,
         judged.previous_reached_at,
         judged.is_eligible,
@@ -115,7 +111,8 @@ judged_cohorts as (
 ),
 
 -- per cohort grain, one pass over customers x stages for every level of detail (channel and
--- campaign, channel, everything): rollup instead of a copy of each row per level
+-- campaign, channel, everything): rollup instead of a copy of each row per level. Grouped by the
+-- stage alone; its attributes are joined after (scale 10: 11.4 -> 9.3 s for the model's query)
 aggregated as (
     {%- for cohort_grain, cohort_period in cohort_grains %}
         select
@@ -128,10 +125,6 @@ aggregated as (
                 when grouping(acquisition_campaign_id) = 1 then '(all)' else acquisition_campaign_id
             end as acquisition_campaign_id,
             stage,
-            stage_order,
-            previous_stage,
-            conversion_window_days,
-            as_of_at,
             count(*) as cohort_customers,
             count(reached_at) as customers_entered,
             count(previous_reached_at) as customers_at_previous_stage,
@@ -147,10 +140,6 @@ aggregated as (
         group by
             {{ cohort_period }},
             stage,
-            stage_order,
-            previous_stage,
-            conversion_window_days,
-            as_of_at,
             rollup(acquisition_channel, acquisition_campaign_id)
         {%- if not loop.last %}
             union all
@@ -160,32 +149,36 @@ aggregated as (
 
 final as (
     select
-        cohort_grain,
-        cohort_start,
-        acquisition_channel,
-        acquisition_campaign_id,
-        stage,
-        stage_order,
-        previous_stage,
-        conversion_window_days,
-        cohort_customers,
-        customers_entered,
-        {{ funnel_rate('customers_entered', 'cohort_customers') }} as share_of_cohort,
-        customers_at_previous_stage,
-        customers_eligible,
-        customers_not_yet_mature,
-        customers_converted,
-        {{ funnel_rate('customers_converted', 'customers_eligible') }} as conversion_rate,
-        median_days_from_previous,
+        aggregated.cohort_grain,
+        aggregated.cohort_start,
+        aggregated.acquisition_channel,
+        aggregated.acquisition_campaign_id,
+        aggregated.stage,
+        stages.stage_order,
+        stages.previous_stage,
+        stages.conversion_window_days,
+        aggregated.cohort_customers,
+        aggregated.customers_entered,
+        {{ funnel_rate('aggregated.customers_entered', 'aggregated.cohort_customers') }} as share_of_cohort,
+        aggregated.customers_at_previous_stage,
+        aggregated.customers_eligible,
+        aggregated.customers_not_yet_mature,
+        aggregated.customers_converted,
+        {{ funnel_rate('aggregated.customers_converted', 'aggregated.customers_eligible') }}
+            as conversion_rate,
+        aggregated.median_days_from_previous,
         case
-            when previous_stage is null then 'not_applicable'
-            when customers_at_previous_stage = 0 then 'no_previous_stage'
-            when customers_not_yet_mature = 0 then 'mature'
-            when customers_eligible = 0 then 'not_yet_mature'
+            when stages.previous_stage is null then 'not_applicable'
+            when aggregated.customers_at_previous_stage = 0 then 'no_previous_stage'
+            when aggregated.customers_not_yet_mature = 0 then 'mature'
+            when aggregated.customers_eligible = 0 then 'not_yet_mature'
             else 'partially_mature'
         end as maturity_status,
-        as_of_at
+        as_of.as_of_at
     from aggregated
+    inner join stages
+        on aggregated.stage = stages.stage
+    cross join as_of
 )
 
 select * from final
