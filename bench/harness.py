@@ -289,14 +289,21 @@ def run_incremental(
     )
 
 
+def stored_models(manifest: dict) -> dict[str, bool]:
+    """The dbt models that store rows ('schema.table' -> whether incremental): not ephemeral
+    models, not views (a build writes none of a view's rows)."""
+    return {
+        f"{node['schema']}.{node['alias']}": node["config"]["materialized"] == "incremental"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"]["materialized"] not in ("ephemeral", "view")
+    }
+
+
 def model_rows(root: Path) -> dict[str, tuple[int, bool]]:
     """Per dbt model's table in the working warehouse: (rows, whether it is incremental)."""
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text("utf-8"))
-    models = {
-        f"{node['schema']}.{node['alias']}": node["config"]["materialized"] == "incremental"
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
-    }
+    models = stored_models(manifest)
     with duckdb.connect(str(bench_settings(root).work_warehouse_path), read_only=True) as con:
         return {
             table: (con.execute(f"select count(*) from {table}").fetchone()[0], incremental)

@@ -8,7 +8,14 @@ from datetime import date
 
 from bench import report
 from bench.baselines import IdentityBaseline
-from bench.harness import Delivery, IncrementalResult, RunResult, ScaleResult, rows_written
+from bench.harness import (
+    Delivery,
+    IncrementalResult,
+    RunResult,
+    ScaleResult,
+    rows_written,
+    stored_models,
+)
 from bench.phases import Phase, RunTimeline
 from bench.pipeline import RunMeasurement
 from orchestration.run import RunSummary
@@ -146,3 +153,27 @@ def test_rows_written_counts_whole_tables_and_the_rows_added_to_incremental_ones
         "staging.stg_new": (5, True),
     }
     assert rows_written(before, after) == 103 + 10 + 5
+
+
+def test_rows_are_counted_in_tables_and_incremental_tables_not_in_views_or_ephemeral_models():
+    def node(name: str, materialized: str, resource_type: str = "model") -> dict:
+        return {
+            "resource_type": resource_type,
+            "schema": "marts",
+            "alias": name,
+            "config": {"materialized": materialized},
+        }
+
+    manifest = {
+        "nodes": {
+            name: node(name, materialized)
+            for name, materialized in [
+                ("whole", "table"),
+                ("added_to", "incremental"),
+                ("read_through", "view"),
+                ("inlined", "ephemeral"),
+            ]
+        }
+        | {"a_test": node("a_test", "test", resource_type="test")}
+    }
+    assert stored_models(manifest) == {"marts.whole": False, "marts.added_to": True}
