@@ -258,9 +258,14 @@ def _canonical_hash(value_sql: str, id_type: str) -> str:
     return keyed_hash_sql(value)
 
 
+def _erased(id_type: str) -> str:
+    """SQL: the keyed hashes of the erased identifiers of a type."""
+    return f"(select id_value_hash from {ERASURE_TABLE} where id_type = '{id_type}')"
+
+
 def _matches(column: str, id_type: str) -> str:
     """SQL condition: the raw column (a JSON field, any list element) carries an erased id."""
-    erased = f"(select id_value_hash from {ERASURE_TABLE} where id_type = '{id_type}')"
+    erased = _erased(id_type)
     if column.endswith("[]"):
         listed = f'try_cast("{column[:-2]}" as varchar[])'
         value = _canonical_hash("listed.value", id_type)
@@ -298,10 +303,11 @@ def cut_mentions(con: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
     emptied. The key must be on `con`. No staging model reads a mention, so what staging holds
     does not change."""
     for id_type, columns in spec.mentions.items():
-        erased = f"(select id_value_hash from {ERASURE_TABLE} where id_type = '{id_type}')"
         for mention in columns:
             column, param = mention.split("?", 1)
-            mentioned = f"{_canonical_hash(_query_param(column, param), id_type)} in {erased}"
+            mentioned = (
+                f"{_canonical_hash(_query_param(column, param), id_type)} in {_erased(id_type)}"
+            )
             cut = _without_query_param(column, param)
             con.execute(f'update {spec.raw_table} set "{column}" = {cut} where {mentioned}')
             con.execute(f'update {spec.raw_table} set "{column}" = null where {mentioned}')

@@ -3,21 +3,25 @@ blocks (compaction), quarantined records."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
 import duckdb
+import pytest
 
 from siyu.erasure.copies import compact_warehouse, complete_erasures
 from siyu.erasure.requests import (
     ERASED_CUSTOMERS_TABLE,
     ERASURE_TABLE,
+    _query_param,
     ensure_erasure_tables,
     erase_source,
 )
 from siyu.ingestion.raw_tables import QUARANTINE_TABLE, ensure_raw_tables
 from siyu.ingestion.specs import load_source_specs
 from tests.conftest import TEST_HASH_KEY, phone_hash
+from tests.spark.test_portable_macros import CASES as MACRO_CASES
 
 TOKENS = "select md5(range::varchar) || md5((range * 7)::varchar) as v from range(20000)"
 
@@ -127,3 +131,24 @@ def test_a_record_that_names_the_person_as_its_sharer_stays_without_the_mention(
         "oIN_URL": None,
         "oNESTED": None,
     }
+
+
+# the dbt macro query_param's hand-computed cases: {{ siyu.query_param("<text>", '<name>') }}
+QUERY_PARAM_CALL = re.compile(r"""\{\{ siyu\.query_param\("(.*)", '(\w+)'\) \}\}""")
+QUERY_PARAM_CASES = [
+    pytest.param(*QUERY_PARAM_CALL.fullmatch(expression).groups(), expected, id=case)
+    for case, expression, expected in MACRO_CASES
+    if expression.startswith("{{ siyu.query_param(")
+]
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), QUERY_PARAM_CASES)
+def test_erasure_finds_a_query_parameter_as_the_dbt_macro_does(text, name, expected):
+    """Erasure's twin of the macro (it runs at ingestion, without dbt) gives the macro's values."""
+    assert len(QUERY_PARAM_CASES) >= 3  # the macro's cases were found
+    con = duckdb.connect()
+    con.execute(f"create table scenes as select {text} as scene_query")
+    found, wanted = con.execute(
+        f"select {_query_param('scene_query', name)}, {expected} from scenes"
+    ).fetchone()
+    assert found == wanted
