@@ -12,6 +12,7 @@ Left out of the comparison, because they record runs rather than data:
   rebuild from scratch has seen no earlier run.
 * `customer_tag_history` holds one version per build: only its current versions are compared,
   without their validity window and version id.
+* `customer_tags.computed_at` is since when a tag is carried: the build that first computed it.
 * `recorded_at_utc`: when a run recorded a row.
 """
 
@@ -48,6 +49,7 @@ MARTS = Comparison(
     # history tables compared on their current state
     row_filters={
         "customer_tag_history": ("is_current", {"tag_history_id", "valid_from", "valid_to"}),
+        "customer_tags": ("true", {"computed_at"}),
     },
 )
 STAGING = Comparison("staging", columns_left_out=LINEAGE_COLUMNS)

@@ -610,6 +610,63 @@ def test_full_refresh_keeps_the_history(runs, tmp_path):
     assert query(warehouse, log) == before
 
 
+
+def since(path: Path, tag_key: str) -> dict[str, tuple[str, object]]:
+    """name -> (value, computed_at) of the scenario's people carrying the tag."""
+    names = people(path)
+    rows = query(
+        path,
+        "select customer_id, tag_value, computed_at from marts.customer_tags where tag_key = ?",
+        [tag_key],
+    )
+    return {names[customer_id]: (value, at) for customer_id, value, at in rows if customer_id in names}
+
+
+def test_computed_at_says_since_when_the_value_is_carried(runs):
+    """A tag keeps the as_of of the build that first computed its value; a value that changed or
+    started on day 2 has day 2's; for a tag with history it is the start of its current period."""
+    day1, day2 = _ts(scenario.AS_OF_1), _ts(scenario.AS_OF_2)
+    assert since(runs.day2, "intent_without_order") == {
+        "cat": ("consulted", day1),
+        "kim": ("browsed", day1),
+    }
+    assert since(runs.day2, "aipl_stage")["bob"] == ("purchase", day2)  # interest on day 1
+    assert since(runs.day2, "wecom:双11意向/已加购") == {"cat": ("true", day2)}
+    # day counts grow every day: every one is new on day 2
+    assert {at for _, at in since(runs.day2, "days_since_last_order").values()} == {day2}
+    moments = query(
+        runs.day2,
+        """
+        select tags.computed_at, count(*) as tags,
+            count(case when tags.computed_at is distinct from history.valid_from then 1 end)
+        from marts.customer_tags as tags
+        left join marts.customer_tag_history as history
+            on tags.customer_id = history.customer_id and tags.tag_key = history.tag_key
+            and history.is_current
+        where tags.tag_key in (select tag_key from marts.tag_definitions where history = 'changes')
+        group by tags.computed_at order by tags.computed_at
+        """,
+    )
+    assert [(at, mismatched) for at, _, mismatched in moments] == [(day1, 0), (day2, 0)]
+
+
+def test_full_refresh_keeps_since_when(runs, tmp_path):
+    """customer_tags is kept from run to run like the log: a full refresh compares with it."""
+    warehouse = tmp_path / "refreshed_tags.duckdb"
+    shutil.copy(runs.day2, warehouse)
+    tags = "select * from marts.customer_tags order by customer_tag_id"
+    before = query(warehouse, tags)
+    assert {row[-1] for row in before} == {_ts(scenario.AS_OF_1), _ts(scenario.AS_OF_2)}
+    run_dbt_in(
+        runs.project,
+        # the view it reads names the file it was created in: created again in the copy
+        ["run", "--select", "int_tags__rule_values", "customer_tags", "--full-refresh"]
+        + as_of_vars(scenario.AS_OF_2),
+        warehouse,
+    )
+    assert query(warehouse, tags) == before
+
+
 LEGACY_SNAPSHOT = """
 create table snapshots.customer_tags_snapshot as
 select * from (values
