@@ -610,7 +610,6 @@ def test_full_refresh_keeps_the_history(runs, tmp_path):
     assert query(warehouse, log) == before
 
 
-
 def since(path: Path, tag_key: str) -> dict[str, tuple[str, object]]:
     """name -> (value, computed_at) of the scenario's people carrying the tag."""
     names = people(path)
@@ -619,7 +618,7 @@ def since(path: Path, tag_key: str) -> dict[str, tuple[str, object]]:
         "select customer_id, tag_value, computed_at from marts.customer_tags where tag_key = ?",
         [tag_key],
     )
-    return {names[customer_id]: (value, at) for customer_id, value, at in rows if customer_id in names}
+    return {names[customer]: (value, at) for customer, value, at in rows if customer in names}
 
 
 def test_computed_at_says_since_when_the_value_is_carried(runs):
@@ -660,8 +659,14 @@ def test_full_refresh_keeps_since_when(runs, tmp_path):
     run_dbt_in(
         runs.project,
         # the view it reads names the file it was created in: created again in the copy
-        ["run", "--select", "int_tags__rule_values", "customer_tags", "--full-refresh"]
-        + as_of_vars(scenario.AS_OF_2),
+        [
+            "run",
+            "--select",
+            "int_tags__rule_values",
+            "customer_tags",
+            "--full-refresh",
+            *as_of_vars(scenario.AS_OF_2),
+        ],
         warehouse,
     )
     assert query(warehouse, tags) == before
