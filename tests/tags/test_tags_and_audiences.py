@@ -672,6 +672,22 @@ def test_full_refresh_keeps_since_when(runs, tmp_path):
     assert query(warehouse, tags) == before
 
 
+def test_a_change_of_the_kept_tags_columns_fails_the_build(runs, tmp_path):
+    """Kept rows cannot hold a column they were written without: the build stops, not the
+    column silently left out (dbt's default for incremental models)."""
+    warehouse = tmp_path / "changed_columns.duckdb"
+    shutil.copy(runs.day2, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # as a release that removed a column would leave it
+        con.execute("alter table marts.customer_tags add column tag_note varchar")
+    select = ["run", "--select", "int_tags__rule_values", "customer_tags"]
+    result = run_dbt_in(
+        runs.project, [*select, *as_of_vars(scenario.AS_OF_2)], warehouse, check=False
+    )
+    assert result.returncode != 0
+    assert "on_schema_change" in result.stdout, result.stdout[-3000:]
+
+
 LEGACY_SNAPSHOT = """
 create table snapshots.customer_tags_snapshot as
 select * from (values

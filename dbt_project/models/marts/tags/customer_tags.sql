@@ -2,6 +2,7 @@
     config(
         unique_key='customer_tag_id',
         full_refresh=false,
+        on_schema_change='fail',
         post_hook="{{ remove_gone_customer_tags() }}",
     )
 }}
@@ -19,8 +20,10 @@
     remove_gone_customer_tags), and the surrogate key is computed for those alone. An unchanged
     tag keeps its row and its computed_at. Comparing every row is what keeps the table equal to a
     rebuild after any change (a rule edit, an erasure, a merge): nothing is assumed about which
-    customers a day touched. On Spark, whose Parquet tables cannot delete rows, the table is
-    rebuilt whole and computed_at is the build's as_of_at().
+    customers a day touched. A change of its columns fails the build (on_schema_change): kept
+    rows would lack a new column's values, so a release that changes them says how to migrate.
+    On Spark, whose Parquet tables cannot delete rows, the table is rebuilt whole and computed_at
+    is the build's as_of_at().
 -#}
 with
 
