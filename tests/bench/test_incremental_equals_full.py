@@ -35,7 +35,7 @@ from siyu.dbt.incremental import (
     NO_BASIS_REASON,
 )
 from tests.bench.conftest import BENCH_SCALE, BENCH_SEED, BenchRun
-from tests.warehouse_diff import Comparison, table_differences
+from tests.warehouse_diff import SINCE_WHEN_LEFT_OUT, Comparison, table_differences
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -49,7 +49,7 @@ MARTS = Comparison(
     # history tables compared on their current state
     row_filters={
         "customer_tag_history": ("is_current", {"tag_history_id", "valid_from", "valid_to"}),
-        "customer_tags": ("true", {"computed_at"}),
+        **SINCE_WHEN_LEFT_OUT,
     },
 )
 STAGING = Comparison("staging", columns_left_out=LINEAGE_COLUMNS)

@@ -75,7 +75,8 @@ kept as (
     from {{ this }}
 ),
 
--- the tags that start or change (this build's values) and those that go (a null value)
+-- the tags that start or change (this build's values) and those that go (a null value); the tag
+-- log (int_customer_tags__recorded) compares the same way with its latest recorded state
 changed as (
     select
         coalesce(unioned.customer_id, kept.customer_id) as customer_id,
