@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -452,7 +453,14 @@ def test_the_catalogue_test_fails_on_each_stored_value_that_breaks_its_tag(runs,
     catalogue cannot list guides' labels)."""
     warehouse = tmp_path / "broken_tags.duckdb"
     shutil.copy(runs.day2, warehouse)
-    catalogue_test = ["test", "--select", "test_name:tag_catalogue_is_valid"]
+    # the check reads the rows this build wrote (macros/checks/get_where_subquery.sql): the values
+    # are broken as of day 2's build
+    catalogue_test = [
+        "test",
+        "--select",
+        "test_name:tag_catalogue_is_valid",
+        *as_of_vars(scenario.AS_OF_2),
+    ]
     assert run_dbt_in(runs.project, catalogue_test, warehouse).returncode == 0
     with duckdb.connect(str(warehouse)) as con:
         for tag_key, value in BROKEN_TAG_VALUES:
@@ -461,18 +469,61 @@ def test_the_catalogue_test_fails_on_each_stored_value_that_breaks_its_tag(runs,
             ).fetchone()
             assert tag_id is not None, f"the scenario carries no {tag_key} tag"
             con.execute(
-                "update marts.customer_tags set tag_value = ? where customer_tag_id = ?",
-                [value, tag_id],
+                "update marts.customer_tags set tag_value = ?, computed_at = ? "
+                "where customer_tag_id = ?",
+                [value, _ts(scenario.AS_OF_2), tag_id],
             )
         for tag_key, source in (("retired_rule_tag", "rule"), ("guide_wecom_label", "wecom")):
             con.execute(
                 "insert into marts.customer_tags by name select ? as customer_tag_id, "
-                "'customer' as customer_id, ? as tag_key, 'x' as tag_value, ? as tag_source",
-                [f"{tag_key}-id", tag_key, source],
+                "'customer' as customer_id, ? as tag_key, 'x' as tag_value, ? as tag_source, "
+                "? as computed_at",
+                [f"{tag_key}-id", tag_key, source, _ts(scenario.AS_OF_2)],
             )
     result = run_dbt_in(runs.project, catalogue_test, warehouse, check=False)
     assert result.returncode != 0
     assert re.search(r"Got 6 results, configured to fail if != 0", result.stdout), result.stdout
+
+
+CLEAR_MOBILE = "13912345678"
+
+
+def test_row_checks_of_kept_tags_read_the_rows_this_build_wrote(runs, tmp_path):
+    """The clear-mobile scan of customer_tags reads the rows computed as of this build: a row kept
+    from an earlier build was scanned by that build (one that fails makes the next a full
+    refresh), so a day-1 row is not read again on day 2, while a day-2 row is, and a full
+    refresh reads every row."""
+    warehouse = tmp_path / "kept_rows.duckdb"
+    shutil.copy(runs.day2, warehouse)
+
+    def scan(*extra: str) -> subprocess.CompletedProcess:
+        select = ["build", "--select", "customer_tags,test_name:no_clear_mobile_numbers"]
+        return run_dbt_in(
+            runs.project, [*select, *extra, *as_of_vars(scenario.AS_OF_2)], warehouse, check=False
+        )
+
+    def put_mobile_in_a_row_computed_at(as_of: str) -> None:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(
+                "update marts.customer_tags set tag_value = ? where customer_tag_id = "
+                "(select min(customer_tag_id) from marts.customer_tags where computed_at = ?)",
+                [CLEAR_MOBILE, _ts(as_of)],
+            )
+
+    put_mobile_in_a_row_computed_at(scenario.AS_OF_1)
+    kept = scan()
+    assert kept.returncode == 0, kept.stdout[-3000:]
+    refreshed = scan("--full-refresh")
+    assert refreshed.returncode != 0
+    assert "Got 1 result, configured to fail if != 0" in refreshed.stdout, refreshed.stdout[-3000:]
+    with duckdb.connect(str(warehouse)) as con:  # day 1's row no longer holds it
+        con.execute(
+            "update marts.customer_tags set tag_value = 'true' where tag_value = ?", [CLEAR_MOBILE]
+        )
+    put_mobile_in_a_row_computed_at(scenario.AS_OF_2)
+    result = scan()
+    assert result.returncode != 0
+    assert "Got 1 result, configured to fail if != 0" in result.stdout, result.stdout[-3000:]
 
 
 def test_history_moves_forward_only(runs, tmp_path):

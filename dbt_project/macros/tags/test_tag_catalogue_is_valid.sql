@@ -20,8 +20,14 @@
     {%- set checked = siyu.tag_catalogue_checked(entries) -%}
     with
 
+    {%- set as_of = siyu.this_build_as_of() %}
+
+    -- the rows this build wrote (macros/checks/get_where_subquery.sql); all on a full refresh
     customer_tags as (
         select * from {{ ref('customer_tags') }}
+        {%- if as_of is not none %}
+        where computed_at = {{ as_of }}
+        {%- endif %}
     ),
 
     -- one pass over customer_tags: each row gets the first problem it has, if any (a row's key

@@ -88,53 +88,52 @@ legacy_changes as (
 
 {% endif -%}
 
--- what earlier builds recorded: this model's rows, or (first build) the former snapshot's
-recorded as (
-    {% if is_incremental() or legacy_snapshot is not none -%}
-        select
-            customer_tag_id,
-            customer_id,
-            tag_key,
-            tag_value,
-            tag_source,
-            is_present,
-            recorded_at
-        from {{ this if is_incremental() else 'legacy_changes' }}
-    {% else -%}
-        select
-            current_tags.customer_tag_id,
-            current_tags.customer_id,
-            current_tags.tag_key,
-            current_tags.tag_value,
-            current_tags.tag_source,
-            true as is_present,
-            as_of.recorded_at
-        from current_tags
-        cross join as_of
-        where false
-    {% endif -%}
-),
+-- what earlier builds recorded: this model's rows, or (first build) the former snapshot's; read
+-- by name where it is a table, so that it is scanned where it is read instead of being held as a
+-- common table expression read twice (scale 10: the model's query 7.3 -> 6.5 s with the next step)
+{%- if is_incremental() %}
+    {%- set recorded = this %}
+{%- elif legacy_snapshot is not none %}
+    {%- set recorded = 'legacy_changes' %}
+{%- else %}
+    {%- set recorded -%}
+        (
+            select customer_tag_id, customer_id, tag_key, tag_value, tag_source, true as is_present,
+                cast(null as {{ dbt.type_timestamp() }}) as recorded_at
+            from current_tags where false
+        )
+    {%- endset %}
+{%- endif %}
 
-latest_ranked as (
+-- each tag's latest recorded change: its last moment, then that row ((customer_tag_id,
+-- recorded_at) is unique); a group by the key alone and a join instead of a window over the whole
+-- log, which carried every column through the sort
+latest_moment as (
     select
         customer_tag_id,
-        customer_id,
-        tag_key,
-        tag_value,
-        tag_source,
-        is_present,
-        recorded_at,
-        row_number() over (partition by customer_tag_id order by recorded_at desc) as recency
-    from recorded
+        max(recorded_at) as recorded_at
+    from {{ recorded }} as recorded
+    group by customer_tag_id
 ),
 
 latest as (
-    select * from latest_ranked
-    where recency = 1
+    select
+        recorded.customer_tag_id,
+        recorded.customer_id,
+        recorded.tag_key,
+        recorded.tag_value,
+        recorded.tag_source,
+        recorded.is_present,
+        recorded.recorded_at
+    from {{ recorded }} as recorded
+    inner join latest_moment
+        on
+            recorded.customer_tag_id = latest_moment.customer_tag_id
+            and recorded.recorded_at = latest_moment.recorded_at
 ),
 
 last_recorded as (
-    select max(recorded_at) as recorded_at from recorded
+    select max(recorded_at) as recorded_at from latest_moment
 ),
 
 -- this build's moment: one row when it is after everything recorded, none otherwise

@@ -1,0 +1,47 @@
+{#-
+    Checks in proportion to what a build wrote. The row-local tests of the tables kept from run to
+    run (customer_tags, the tag log) read only the rows this build wrote, which carry its
+    as_of_at(): in YAML with the placeholder __this_build_as_of__ in dbt's `where` config,
+
+        - no_clear_mobile_numbers:
+            config:
+              where: "computed_at = __this_build_as_of__"
+
+    and in a test's own SQL with this_build_as_of() (tag_catalogue_is_valid).
+
+    Exact on an incremental build: every kept row was checked by the build that wrote it, because
+    a build that fails (a test included) or is killed leaves no incremental basis, and so makes
+    the next one a full refresh (siyu/dbt/incremental.py), as does any change to the project (a
+    test, a rule, the catalogue). A full refresh, and Spark (which rebuilds these tables whole),
+    check every row. Only a test whose verdict on a row depends on that row and the project alone
+    may be filtered: not a key (unique across rows), nor a reference to a table built from data.
+-#}
+
+{#- This build's as_of_at(), or none when every row must be checked (and while dbt parses). -#}
+{% macro this_build_as_of() -%}
+    {%- if not execute or flags.FULL_REFRESH or target.type == 'spark' -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {#- a test cannot ref() a model it was not declared on: the relation from the graph -#}
+    {%- set identifiers = graph.nodes['model.siyu.int_identity__customer_ids'] -%}
+    {%- do return(siyu.as_of_at(api.Relation.create(
+        database=identifiers.database, schema=identifiers.schema,
+        identifier=identifiers.alias))) -%}
+{%- endmacro %}
+
+{#- dbt's filter of the rows a test reads (config `where`), with the placeholder above. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') or '' -%}
+    {%- set placeholder = '__this_build_as_of__' -%}
+    {%- if placeholder in where -%}
+        {%- set as_of = siyu.this_build_as_of() -%}
+        {%- if as_of is none -%}
+            {%- do return(relation) -%}
+        {%- endif -%}
+        {%- set where = where | replace(placeholder, as_of) -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
