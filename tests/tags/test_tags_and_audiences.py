@@ -492,15 +492,20 @@ def test_row_checks_of_kept_tags_read_the_rows_this_build_wrote(runs, tmp_path):
     """The clear-mobile scan of customer_tags reads the rows computed as of this build: a row kept
     from an earlier build was scanned by that build (one that fails makes the next a full
     refresh), so a day-1 row is not read again on day 2, while a day-2 row is, and a full
-    refresh reads every row."""
+    refresh reads every row. A row with no computed_at fails on every build."""
     warehouse = tmp_path / "kept_rows.duckdb"
     shutil.copy(runs.day2, warehouse)
 
-    def scan(*extra: str) -> subprocess.CompletedProcess:
-        select = ["build", "--select", "customer_tags,test_name:no_clear_mobile_numbers"]
+    def check(test_name: str, *extra: str) -> subprocess.CompletedProcess:
+        # the intersection selects the test alone (the model is not built again over the rows
+        # broken here); `build`, as `test` takes no --full-refresh
+        select = ["build", "--select", f"customer_tags,test_name:{test_name}"]
         return run_dbt_in(
             runs.project, [*select, *extra, *as_of_vars(scenario.AS_OF_2)], warehouse, check=False
         )
+
+    def scan(*extra: str) -> subprocess.CompletedProcess:
+        return check("no_clear_mobile_numbers", *extra)
 
     def put_mobile_in_a_row_computed_at(as_of: str) -> None:
         with duckdb.connect(str(warehouse)) as con:
@@ -524,6 +529,17 @@ def test_row_checks_of_kept_tags_read_the_rows_this_build_wrote(runs, tmp_path):
     result = scan()
     assert result.returncode != 0
     assert "Got 1 result, configured to fail if != 0" in result.stdout, result.stdout[-3000:]
+    # a row with no as_of, which the filter cannot see, fails the unfiltered not-null test
+    assert check("not_null_columns").returncode == 0
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update marts.customer_tags set computed_at = null where customer_tag_id = "
+            "(select min(customer_tag_id) from marts.customer_tags where computed_at = ?)",
+            [_ts(scenario.AS_OF_1)],
+        )
+    nulls = check("not_null_columns")
+    assert nulls.returncode != 0
+    assert "Got 1 result, configured to fail if != 0" in nulls.stdout, nulls.stdout[-3000:]
 
 
 def test_history_moves_forward_only(runs, tmp_path):

@@ -1,20 +1,24 @@
 {#-
     Checks in proportion to what a build wrote. The row-local tests of the tables kept from run to
     run (customer_tags, the tag log) read only the rows this build wrote, which carry its
-    as_of_at(): in YAML with the placeholder __this_build_as_of__ in dbt's `where` config,
+    as_of_at() (that every row carries one is checked on every row: a not_null_columns test of
+    that column alone, without the filter): in YAML with the placeholder __this_build_as_of__ in
+    dbt's `where` config,
 
         - no_clear_mobile_numbers:
             config:
               where: "computed_at = __this_build_as_of__"
 
-    and in a test's own SQL with this_build_as_of() (tag_catalogue_is_valid).
+    and in a test's own SQL with this_build_as_of() (tag_catalogue_is_valid). When every row must
+    be read, a `where` holding the placeholder is dropped whole: put nothing else in it.
 
-    Exact on an incremental build: every kept row was checked by the build that wrote it, because
-    a build that fails (a test included) or is killed leaves no incremental basis, and so makes
-    the next one a full refresh (siyu/dbt/incremental.py), as does any change to the project (a
-    test, a rule, the catalogue). A full refresh, and Spark (which rebuilds these tables whole),
-    check every row. Only a test whose verdict on a row depends on that row and the project alone
-    may be filtered: not a key (unique across rows), nor a reference to a table built from data.
+    Exact for siyu's runs: a row kept from an earlier build was checked by the build that wrote
+    it, or by the full refresh after it, because a build that fails (a failing test included) or
+    is killed, and a build of a subset, leave no incremental basis, so the next build is a full
+    refresh (siyu/dbt/incremental.py), as is the first after any change to the project (a test,
+    a rule, the catalogue). A full refresh checks every row, and so does Spark. Only a test whose
+    verdict on a row depends on that row and the project alone may be filtered: not a key
+    (unique across rows), nor a reference to a table built from the data.
 -#}
 
 {#- This build's as_of_at(), or none when every row must be checked (and while dbt parses). -#}
