@@ -504,39 +504,32 @@ def test_row_checks_of_kept_tags_read_the_rows_this_build_wrote(runs, tmp_path):
             runs.project, [*select, *extra, *as_of_vars(scenario.AS_OF_2)], warehouse, check=False
         )
 
-    def scan(*extra: str) -> subprocess.CompletedProcess:
-        return check("no_clear_mobile_numbers", *extra)
-
-    def put_mobile_in_a_row_computed_at(as_of: str) -> None:
+    def set_in_a_row_computed_at(as_of: str, column: str, value: str | None) -> None:
         with duckdb.connect(str(warehouse)) as con:
             con.execute(
-                "update marts.customer_tags set tag_value = ? where customer_tag_id = "
+                f"update marts.customer_tags set {column} = ? where customer_tag_id = "
                 "(select min(customer_tag_id) from marts.customer_tags where computed_at = ?)",
-                [CLEAR_MOBILE, _ts(as_of)],
+                [value, _ts(as_of)],
             )
 
-    put_mobile_in_a_row_computed_at(scenario.AS_OF_1)
-    kept = scan()
+    scan = "no_clear_mobile_numbers"
+    set_in_a_row_computed_at(scenario.AS_OF_1, "tag_value", CLEAR_MOBILE)
+    kept = check(scan)
     assert kept.returncode == 0, kept.stdout[-3000:]
-    refreshed = scan("--full-refresh")
+    refreshed = check(scan, "--full-refresh")
     assert refreshed.returncode != 0
     assert "Got 1 result, configured to fail if != 0" in refreshed.stdout, refreshed.stdout[-3000:]
     with duckdb.connect(str(warehouse)) as con:  # day 1's row no longer holds it
         con.execute(
             "update marts.customer_tags set tag_value = 'true' where tag_value = ?", [CLEAR_MOBILE]
         )
-    put_mobile_in_a_row_computed_at(scenario.AS_OF_2)
-    result = scan()
+    set_in_a_row_computed_at(scenario.AS_OF_2, "tag_value", CLEAR_MOBILE)
+    result = check(scan)
     assert result.returncode != 0
     assert "Got 1 result, configured to fail if != 0" in result.stdout, result.stdout[-3000:]
     # a row with no as_of, which the filter cannot see, fails the unfiltered not-null test
     assert check("not_null_columns").returncode == 0
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(
-            "update marts.customer_tags set computed_at = null where customer_tag_id = "
-            "(select min(customer_tag_id) from marts.customer_tags where computed_at = ?)",
-            [_ts(scenario.AS_OF_1)],
-        )
+    set_in_a_row_computed_at(scenario.AS_OF_1, "computed_at", None)
     nulls = check("not_null_columns")
     assert nulls.returncode != 0
     assert "Got 1 result, configured to fail if != 0" in nulls.stdout, nulls.stdout[-3000:]

@@ -27,10 +27,8 @@
         {%- do return(none) -%}
     {%- endif -%}
     {#- a test cannot ref() a model it was not declared on: the relation from the graph -#}
-    {%- set identifiers = graph.nodes['model.siyu.int_identity__customer_ids'] -%}
-    {%- do return(siyu.as_of_at(api.Relation.create(
-        database=identifiers.database, schema=identifiers.schema,
-        identifier=identifiers.alias))) -%}
+    {%- do return(siyu.as_of_at(
+        graph.nodes['model.siyu.int_identity__customer_ids'].relation_name)) -%}
 {%- endmacro %}
 
 {#- dbt's filter of the rows a test reads (config `where`), with the placeholder above. -#}
