@@ -6,7 +6,7 @@
       or belongs to a customer who gained, lost or changed an order, now or before the change
       (all of that customer's orders: their sequence numbers may move);
     - customers_touched_by_order_changes(): those customers' ids, as a select;
-    - remove_gone_orders(key): a post-hook deleting the orders gone from the union (delete+insert
+    - remove_gone_orders(): a post-hook deleting the orders gone from the union (delete+insert
       replaces only the keys it writes);
     - remove_customers_without_orders(): a post-hook deleting the touched customers no order
       resolves to now.
@@ -14,11 +14,7 @@
     The post-hooks do nothing on a table build (Spark, a full refresh).
 -#}
 {% macro customers_touched_by_order_changes() -%}
-    select customer_id from {{ ref('int_orders__changes') }}
-    where customer_id is not null
-    union
-    select previous_customer_id from {{ ref('int_orders__changes') }}
-    where previous_customer_id is not null
+    {{ customers_touched_by(ref('int_orders__changes')) }}
 {%- endmacro %}
 
 {% macro touched_by_order_changes(order_key, customer_id) -%}
@@ -28,11 +24,8 @@
     )
 {%- endmacro %}
 
-{% macro remove_gone_orders(key='order_key') -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where {{ key }} in (select order_key from {{ ref('int_orders__changes') }} where is_gone)
-    {%- endif -%}
+{% macro remove_gone_orders() -%}
+    {{ remove_gone_rows(ref('int_orders__changes'), 'order_key') }}
 {%- endmacro %}
 
 {#- post-hook of int_customer__order_summary: the touched customers no order resolves to now -#}

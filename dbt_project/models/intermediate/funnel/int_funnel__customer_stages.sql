@@ -2,11 +2,17 @@
     The funnel stages each customer has reached as of as_of_at(), one row per customer and stage,
     with when and by what evidence the stage was first reached. The rules are data: seed
     funnel_stage_evidence maps evidence types to stages, seed funnel_stages orders the stages.
+
+    Incremental on DuckDB, as int_funnel__stage_evidence: the customers int_funnel__touched_customers
+    lists are computed again, from their evidence.
 -#}
+{{ config(pre_hook="{{ remove_touched_customers(ref('int_funnel__touched_customers')) }}") }}
+-- depends_on: {{ ref('int_funnel__touched_customers') }}
 with
 
 evidence as (
     select * from {{ ref('int_funnel__stage_evidence') }}
+    {{ only_touched_customers(ref('int_funnel__touched_customers')) }}
 ),
 
 stage_evidence as (

@@ -8,27 +8,38 @@
     - order_1, order_2, ...: the customer's n-th counted order (fct_orders.customer_order_number);
     - first_seen: dim_customer.first_seen_at, only for customers with no acquisition touch and no
       counted order (so that every known customer is acquired).
+
+    Incremental on DuckDB: the rows of the customers int_funnel__touched_customers lists are
+    deleted and computed again from those customers' touches, orders, app events and first
+    sighting; the other customers' evidence cannot have changed. On Spark and on a full refresh,
+    everyone's.
 -#}
+{{ config(pre_hook="{{ remove_touched_customers(ref('int_funnel__touched_customers')) }}") }}
+-- depends_on: {{ ref('int_funnel__touched_customers') }}
 with
 
 customers as (
     select * from {{ ref('dim_customer') }}
+    {{ only_touched_customers(ref('int_funnel__touched_customers')) }}
 ),
 
 orders as (
     select * from {{ ref('fct_orders') }}
+    {{ only_touched_customers(ref('int_funnel__touched_customers')) }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_touchpoints__unioned') }}
+    {{ only_touched_customers(ref('int_funnel__touched_customers')) }}
 ),
 
 customer_ids as (
     select * from {{ ref('int_identity__customer_ids') }}
+    {{ only_touched_customers(ref('int_funnel__touched_customers')) }}
 ),
 
-app_events as (
-    select * from {{ ref('stg_app__events') }}
+app_evidence_events as (
+    select * from {{ ref('int_funnel__app_evidence_events') }}
 ),
 
 as_of as (
@@ -99,26 +110,16 @@ order_evidence as (
 app_events_resolved as (
     select
         customer_ids.customer_id,
-        case
-            when app_events.event_name = 'AppStart' then 'app_start'
-            when app_events.event_name = 'Share' then 'app_share'
-        end as evidence_type,
-        app_events.event_at,
-        app_events.event_key
-    from app_events
+        app_evidence_events.evidence_type,
+        app_evidence_events.event_at,
+        app_evidence_events.event_key
+    from app_evidence_events
     inner join customer_ids
         on
-            customer_ids.id_type = case
-                when app_events.app_user_id is not null then 'app_user_id' else 'device_id'
-            end
-            and customer_ids.id_value = coalesce(app_events.app_user_id, app_events.device_id)
+            app_evidence_events.id_type = customer_ids.id_type
+            and app_evidence_events.id_value = customer_ids.id_value
     cross join as_of
-    where
-        app_events.event_at <= as_of.as_of_at
-        and (
-            app_events.event_name = 'AppStart'
-            or (app_events.event_name = 'Share' and app_events.share_source is not null)
-        )
+    where app_evidence_events.event_at <= as_of.as_of_at
 ),
 
 ranked_app_events as (

@@ -6,10 +6,9 @@
     (null when new), so that the incremental models keyed by order or by customer compute again
     only the orders and the customers a day touched (macro touched_by_order_changes).
 
-    Reads int_orders__resolved's table as the last build left it, by name: a ref() would make
-    the model its own ancestor. Before that table exists every order is new; when its columns
-    are not the union's and the customer's (a changed project, whose build is a full refresh)
-    every order counts as changed. Empty on a full refresh, which builds every order anyway: an
+    Reads int_orders__resolved's table as the last build left it, by name (macro kept_table): a
+    ref() would make the model its own ancestor. Before that table exists every order is new.
+    Empty on a full refresh, which builds every order anyway: an
     erasure is one, so the gone orders of an erased person leave no customer id behind here. Empty
     on Spark too, whose Parquet tables cannot delete rows: the orders are rebuilt in full.
 -#}
@@ -18,21 +17,11 @@
 {% set kept = none -%}
 {%- set compared = [] -%}
 {%- if execute and not builds_whole -%}
-    {%- set kept = adapter.get_relation(this.database, this.schema, 'int_orders__resolved') -%}
     {%- for column in adapter.get_columns_in_relation(ref('int_orders__unioned')) -%}
         {%- do compared.append(column.name) -%}
     {%- endfor -%}
     {%- do compared.append('customer_id') -%}
-    {%- if kept is not none -%}
-        {%- set kept_columns = adapter.get_columns_in_relation(kept) | map(attribute='name') | list -%}
-        {%- set missing = [] -%}
-        {%- for column in compared if column not in kept_columns -%}
-            {%- do missing.append(column) -%}
-        {%- endfor -%}
-        {%- if missing -%}
-            {%- set kept = none -%}
-        {%- endif -%}
-    {%- endif -%}
+    {%- set kept = kept_table('int_orders__resolved', compared) -%}
 {%- endif %}
 
 with
@@ -41,26 +30,13 @@ current_orders as (
     select * from {{ ref('int_orders__with_customer') }}
 ),
 
--- the last build's rows; none (every order new) before the first or when the columns differ
+-- the last build's rows; none (every order new) before the first
 kept_orders as (
     select * from {{ kept if kept is not none else 'current_orders where false' }}
 ),
 
 changes as (
-    select
-        coalesce(current_orders.order_key, kept_orders.order_key) as order_key,
-        current_orders.customer_id,
-        kept_orders.customer_id as previous_customer_id,
-        current_orders.order_key is null as is_gone
-    from current_orders
-    full outer join kept_orders
-        on current_orders.order_key = kept_orders.order_key
-    where
-        current_orders.order_key is null
-        or kept_orders.order_key is null
-        {%- for column in compared %}
-            or current_orders.{{ column }} is distinct from kept_orders.{{ column }}
-        {%- endfor %}
+    {{ changed_rows('current_orders', 'kept_orders', 'order_key', compared, ['customer_id']) }}
 )
 
 select

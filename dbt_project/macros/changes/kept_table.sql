@@ -1,0 +1,73 @@
+{#-
+    Comparing what a build computes now with what an incremental model kept from the last build
+    (int_orders__changes, int_touchpoints__changes; docs/schedules.md):
+
+    - kept_table(name, columns): that model's table, in this model's schema, as the last build
+      left it, read by name (a ref() would make the model its own ancestor). None before it
+      exists, and at parse time. A table that lacks one of `columns` was built by another version
+      of the project, whose first build is a full refresh (which does not call this): the build
+      stops and says so (a dbt command run by hand without --full-refresh).
+    - changed_rows(...): the comparison itself, as a select (below);
+    - customers_touched_by(changes): the customers a changes model lists, now or before;
+    - remove_gone_rows(changes, key): a post-hook deleting the rows whose `key` the changes model
+      lists as gone (delete+insert replaces only the keys it writes). Nothing on a table build
+      (Spark, a full refresh).
+-#}
+{% macro kept_table(name, columns) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kept = adapter.get_relation(this.database, this.schema, name) -%}
+    {%- if kept is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kept_columns = adapter.get_columns_in_relation(kept) | map(attribute='name') | list -%}
+    {%- for column in columns if column not in kept_columns -%}
+        {{ exceptions.raise_compiler_error(
+            kept ~ " has no column " ~ column ~ ": it was built by another version of the project."
+            ~ " Build with --full-refresh."
+        ) }}
+    {%- endfor -%}
+    {{ return(kept) }}
+{%- endmacro %}
+
+{% macro remove_gone_rows(changes, key) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ key }} in (select {{ key }} from {{ changes }} where is_gone)
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    changed_rows(current, kept, key, compared, carried): the select of the rows whose `key` is new
+    in `current`, gone from `kept`, or differs in one of the `compared` columns, with the
+    `carried` columns as they are now, the customer the kept row names (previous_customer_id) and
+    is_gone. `current` and `kept` are names of common table expressions.
+-#}
+{% macro changed_rows(current, kept, key, compared, carried) -%}
+    select
+        coalesce({{ current }}.{{ key }}, {{ kept }}.{{ key }}) as {{ key }},
+        {%- for column in carried %}
+            {{ current }}.{{ column }},
+        {%- endfor %}
+        {{ kept }}.customer_id as previous_customer_id,
+        {{ current }}.{{ key }} is null as is_gone
+    from {{ current }}
+    full outer join {{ kept }}
+        on {{ current }}.{{ key }} = {{ kept }}.{{ key }}
+    where
+        {{ current }}.{{ key }} is null
+        or {{ kept }}.{{ key }} is null
+        {%- for column in compared %}
+            or {{ current }}.{{ column }} is distinct from {{ kept }}.{{ column }}
+        {%- endfor %}
+{%- endmacro %}
+
+{#- customers_touched_by(changes): the customers a changes model lists, now or before, as a select -#}
+{% macro customers_touched_by(changes) -%}
+    select customer_id from {{ changes }}
+    where customer_id is not null
+    union
+    select previous_customer_id from {{ changes }}
+    where previous_customer_id is not null
+{%- endmacro %}
