@@ -110,9 +110,78 @@ judged_cohorts as (
         on customer_cohorts.customer_id = judged.customer_id
 ),
 
--- per cohort grain, one pass over customers x stages for every level of detail (channel and
--- campaign, channel, everything): rollup instead of a copy of each row per level. Grouped by the
--- stage alone; its attributes are joined after (scale 10: 11.4 -> 9.3 s for the model's query)
+-- the counts per cohort day, channel, campaign and stage: every count of every grain is a sum of
+-- these (a day lies in one week, one month and `all`), so the customers x stages rows are grouped
+-- once rather than once per grain (scale 10: 9.7 million rows)
+counts_by_cohort_day as (
+    select
+        acquired_day,
+        acquired_week,
+        acquired_month,
+        first_acquired_day,
+        acquisition_channel,
+        acquisition_campaign_id,
+        stage,
+        count(*) as cohort_customers,
+        count(reached_at) as customers_entered,
+        count(previous_reached_at) as customers_at_previous_stage,
+        count(case when is_eligible then 1 end) as customers_eligible,
+        count(case when previous_reached_at is not null and not is_eligible then 1 end)
+            as customers_not_yet_mature,
+        count(case when is_eligible and is_converted_in_window then 1 end) as customers_converted
+    from judged_cohorts
+    group by
+        acquired_day,
+        acquired_week,
+        acquired_month,
+        first_acquired_day,
+        acquisition_channel,
+        acquisition_campaign_id,
+        stage
+),
+
+-- the cohort-day counts and, beside them, the days of each customer converted in their window:
+-- the sums of the counts skip the rows of days, the median of the days the rows of counts
+measures_by_cohort_day as (
+    select
+        acquired_day,
+        acquired_week,
+        acquired_month,
+        first_acquired_day,
+        acquisition_channel,
+        acquisition_campaign_id,
+        stage,
+        cohort_customers,
+        customers_entered,
+        customers_at_previous_stage,
+        customers_eligible,
+        customers_not_yet_mature,
+        customers_converted,
+        cast(null as double) as days_from_previous
+    from counts_by_cohort_day
+    union all
+    select
+        acquired_day,
+        acquired_week,
+        acquired_month,
+        first_acquired_day,
+        acquisition_channel,
+        acquisition_campaign_id,
+        stage,
+        cast(null as {{ dbt.type_bigint() }}) as cohort_customers,
+        cast(null as {{ dbt.type_bigint() }}) as customers_entered,
+        cast(null as {{ dbt.type_bigint() }}) as customers_at_previous_stage,
+        cast(null as {{ dbt.type_bigint() }}) as customers_eligible,
+        cast(null as {{ dbt.type_bigint() }}) as customers_not_yet_mature,
+        cast(null as {{ dbt.type_bigint() }}) as customers_converted,
+        days_from_previous
+    from judged_cohorts
+    where is_eligible and is_converted_in_window and days_from_previous is not null
+),
+
+-- per cohort grain, one pass for every level of detail (channel and campaign, channel,
+-- everything): rollup instead of a copy of each row per level. Grouped by the stage alone; its
+-- attributes are joined after
 aggregated as (
     {%- for cohort_grain, cohort_period in cohort_grains %}
         select
@@ -125,18 +194,14 @@ aggregated as (
                 when grouping(acquisition_campaign_id) = 1 then '(all)' else acquisition_campaign_id
             end as acquisition_campaign_id,
             stage,
-            count(*) as cohort_customers,
-            count(reached_at) as customers_entered,
-            count(previous_reached_at) as customers_at_previous_stage,
-            count(case when is_eligible then 1 end) as customers_eligible,
-            count(case when previous_reached_at is not null and not is_eligible then 1 end)
-                as customers_not_yet_mature,
-            count(case when is_eligible and is_converted_in_window then 1 end)
-                as customers_converted,
-            {{ funnel_median(
-                'case when is_eligible and is_converted_in_window then days_from_previous end'
-            ) }} as median_days_from_previous
-        from judged_cohorts
+            cast(sum(cohort_customers) as {{ dbt.type_bigint() }}) as cohort_customers,
+            cast(sum(customers_entered) as {{ dbt.type_bigint() }}) as customers_entered,
+            cast(sum(customers_at_previous_stage) as {{ dbt.type_bigint() }}) as customers_at_previous_stage,
+            cast(sum(customers_eligible) as {{ dbt.type_bigint() }}) as customers_eligible,
+            cast(sum(customers_not_yet_mature) as {{ dbt.type_bigint() }}) as customers_not_yet_mature,
+            cast(sum(customers_converted) as {{ dbt.type_bigint() }}) as customers_converted,
+            {{ funnel_median('days_from_previous') }} as median_days_from_previous
+        from measures_by_cohort_day
         group by
             {{ cohort_period }},
             stage,
