@@ -13,6 +13,26 @@
     ('month', 'acquired_month'),
     ('all', 'first_acquired_day'),
 ] %}
+{#- what a customer x stage row is counted by: its cohort day (with the week, month and `all` the
+    day lies in), channel, campaign and stage -#}
+{%- set cohort_day_columns = [
+    'acquired_day',
+    'acquired_week',
+    'acquired_month',
+    'first_acquired_day',
+    'acquisition_channel',
+    'acquisition_campaign_id',
+    'stage',
+] %}
+{#- the counts, summed from cohort days to every grain -#}
+{%- set count_columns = [
+    'cohort_customers',
+    'customers_entered',
+    'customers_at_previous_stage',
+    'customers_eligible',
+    'customers_not_yet_mature',
+    'customers_converted',
+] %}
 with
 
 customers as (
@@ -115,13 +135,9 @@ judged_cohorts as (
 -- once rather than once per grain (scale 10: 9.7 million rows)
 counts_by_cohort_day as (
     select
-        acquired_day,
-        acquired_week,
-        acquired_month,
-        first_acquired_day,
-        acquisition_channel,
-        acquisition_campaign_id,
-        stage,
+        {%- for column in cohort_day_columns %}
+            {{ column }},
+        {%- endfor %}
         count(*) as cohort_customers,
         count(reached_at) as customers_entered,
         count(previous_reached_at) as customers_at_previous_stage,
@@ -130,50 +146,26 @@ counts_by_cohort_day as (
             as customers_not_yet_mature,
         count(case when is_eligible and is_converted_in_window then 1 end) as customers_converted
     from judged_cohorts
-    group by
-        acquired_day,
-        acquired_week,
-        acquired_month,
-        first_acquired_day,
-        acquisition_channel,
-        acquisition_campaign_id,
-        stage
+    group by {{ cohort_day_columns | join(', ') }}
 ),
 
 -- the cohort-day counts and, beside them, the days of each customer converted in their window:
 -- the sums of the counts skip the rows of days, the median of the days the rows of counts
 measures_by_cohort_day as (
     select
-        acquired_day,
-        acquired_week,
-        acquired_month,
-        first_acquired_day,
-        acquisition_channel,
-        acquisition_campaign_id,
-        stage,
-        cohort_customers,
-        customers_entered,
-        customers_at_previous_stage,
-        customers_eligible,
-        customers_not_yet_mature,
-        customers_converted,
+        {%- for column in cohort_day_columns + count_columns %}
+            {{ column }},
+        {%- endfor %}
         cast(null as double) as days_from_previous
     from counts_by_cohort_day
     union all
     select
-        acquired_day,
-        acquired_week,
-        acquired_month,
-        first_acquired_day,
-        acquisition_channel,
-        acquisition_campaign_id,
-        stage,
-        cast(null as {{ dbt.type_bigint() }}) as cohort_customers,
-        cast(null as {{ dbt.type_bigint() }}) as customers_entered,
-        cast(null as {{ dbt.type_bigint() }}) as customers_at_previous_stage,
-        cast(null as {{ dbt.type_bigint() }}) as customers_eligible,
-        cast(null as {{ dbt.type_bigint() }}) as customers_not_yet_mature,
-        cast(null as {{ dbt.type_bigint() }}) as customers_converted,
+        {%- for column in cohort_day_columns %}
+            {{ column }},
+        {%- endfor %}
+        {%- for column in count_columns %}
+            cast(null as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- endfor %}
         days_from_previous
     from judged_cohorts
     where is_eligible and is_converted_in_window and days_from_previous is not null
@@ -194,12 +186,9 @@ aggregated as (
                 when grouping(acquisition_campaign_id) = 1 then '(all)' else acquisition_campaign_id
             end as acquisition_campaign_id,
             stage,
-            cast(sum(cohort_customers) as {{ dbt.type_bigint() }}) as cohort_customers,
-            cast(sum(customers_entered) as {{ dbt.type_bigint() }}) as customers_entered,
-            cast(sum(customers_at_previous_stage) as {{ dbt.type_bigint() }}) as customers_at_previous_stage,
-            cast(sum(customers_eligible) as {{ dbt.type_bigint() }}) as customers_eligible,
-            cast(sum(customers_not_yet_mature) as {{ dbt.type_bigint() }}) as customers_not_yet_mature,
-            cast(sum(customers_converted) as {{ dbt.type_bigint() }}) as customers_converted,
+            {%- for column in count_columns %}
+                cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }},
+            {%- endfor %}
             {{ funnel_median('days_from_previous') }} as median_days_from_previous
         from measures_by_cohort_day
         group by
