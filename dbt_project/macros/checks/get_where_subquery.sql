@@ -23,7 +23,7 @@
 
 {#- This build's as_of_at(), or none when every row must be checked (and while dbt parses). -#}
 {% macro this_build_as_of() -%}
-    {%- if not execute or flags.FULL_REFRESH or target.type == 'spark' -%}
+    {%- if not execute or siyu.computes_every_row() -%}
         {%- do return(none) -%}
     {%- endif -%}
     {#- a test cannot ref() a model it was not declared on: the relation from the graph -#}

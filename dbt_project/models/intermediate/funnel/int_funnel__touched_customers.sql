@@ -19,7 +19,7 @@
     evidence and int_funnel__evidence_basis by name (macro kept_table); without a basis every
     customer is touched. Empty on a full refresh and on Spark, which compute everyone.
 -#}
-{%- set builds_whole = target.type == 'spark' or flags.FULL_REFRESH -%}
+{%- set builds_whole = computes_every_row() -%}
 {%- set evidence = none -%}
 {%- set basis = none -%}
 {%- if not builds_whole -%}

@@ -12,7 +12,7 @@
     erasure is one, so the gone orders of an erased person leave no customer id behind here. Empty
     on Spark too, whose Parquet tables cannot delete rows: the orders are rebuilt in full.
 -#}
-{%- set builds_whole = target.type == 'spark' or flags.FULL_REFRESH -%}
+{%- set builds_whole = computes_every_row() -%}
 -- depends_on: {{ ref('int_orders__unioned') }}
 {% set kept = none -%}
 {%- set compared = [] -%}

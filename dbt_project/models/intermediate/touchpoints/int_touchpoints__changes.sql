@@ -10,7 +10,7 @@
     Reads int_touchpoints__unioned's table by name (macro kept_table). Before that table exists
     every touch is new. Empty on a full refresh and on Spark, which build every touch.
 -#}
-{%- set builds_whole = target.type == 'spark' or flags.FULL_REFRESH -%}
+{%- set builds_whole = computes_every_row() -%}
 {%- set columns = touchpoint_columns() -%}
 {%- set kept = none if builds_whole else kept_table('int_touchpoints__unioned', columns) %}
 

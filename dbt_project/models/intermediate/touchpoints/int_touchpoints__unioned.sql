@@ -13,7 +13,7 @@
     that is not a full refresh takes every row from there, a first build included (every touch is
     new). On Spark and on a full refresh, every touch, computed here.
 -#}
-{%- set builds_whole = target.type == 'spark' or flags.FULL_REFRESH %}
+{%- set builds_whole = computes_every_row() %}
 -- depends_on: {{ ref('int_touchpoints__changes') }}
 -- depends_on: {{ ref('int_touchpoints__with_customer') }}
 with
