@@ -16,11 +16,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.dbt_runner import run_dbt
 from tests.funnel import landing as scenario
+from tests.warehouse_sql import customer_of, execute, query
 
 pytestmark = pytest.mark.build  # needs a dbt build, a Spark session or a whole run
 
@@ -44,16 +44,6 @@ def build(warehouse: Path, target: Path, as_of: str = scenario.AS_OF, *extra: st
     )
 
 
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
-def execute(warehouse: Path, sql: str, params: list | None = None) -> None:
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(sql, params or [])
-
-
 def rows(warehouse: Path, table: str) -> list[tuple]:
     return sorted(query(warehouse, f"select * from intermediate.{table}"), key=repr)
 
@@ -69,16 +59,6 @@ def touched(warehouse: Path) -> list[str]:
             warehouse, "select customer_id from intermediate.int_funnel__touched_customers"
         )
     ]
-
-
-def customer_of(warehouse: Path, id_type: str, id_value: str) -> str:
-    (row,) = query(
-        warehouse,
-        "select customer_id from intermediate.int_identity__customer_ids "
-        "where id_type = ? and id_value = ?",
-        [id_type, id_value],
-    )
-    return row[0]
 
 
 @pytest.fixture(scope="module")

@@ -535,6 +535,49 @@ def test_row_checks_of_kept_tags_read_the_rows_this_build_wrote(runs, tmp_path):
     assert "Got 1 result, configured to fail if != 0" in nulls.stdout, nulls.stdout[-3000:]
 
 
+def test_the_key_of_kept_tags_counts_the_keys_this_build_wrote(runs, tmp_path):
+    """customer_tags' primary key counts, on an incremental build, only the keys of the rows it
+    wrote, against every row: a written row that repeats the key of a kept one fails, a repeat
+    among kept rows alone (which the build that wrote them would have failed) is read by a full
+    refresh."""
+    warehouse = tmp_path / "kept_keys.duckdb"
+    shutil.copy(runs.day2, warehouse)
+    select = ["build", "--select", "customer_tags,test_name:primary_key"]
+
+    def check(*extra: str) -> subprocess.CompletedProcess:
+        return run_dbt_in(
+            runs.project, [*select, *extra, *as_of_vars(scenario.AS_OF_2)], warehouse, check=False
+        )
+
+    def repeat_a_row_computed_at(kept_as_of: str, repeat_as_of: str) -> None:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(
+                "insert into marts.customer_tags select * replace (? as computed_at) "
+                "from marts.customer_tags where customer_tag_id = "
+                "(select min(customer_tag_id) from marts.customer_tags where computed_at = ?)",
+                [_ts(repeat_as_of), _ts(kept_as_of)],
+            )
+
+    def remove_repeats() -> None:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(
+                "create or replace table marts.customer_tags as select * from marts.customer_tags "
+                "qualify row_number() over (partition by customer_id, tag_key "
+                "order by computed_at) = 1"
+            )
+
+    assert check().returncode == 0
+    repeat_a_row_computed_at(scenario.AS_OF_1, scenario.AS_OF_1)  # two kept rows
+    assert check().returncode == 0
+    refreshed = check("--full-refresh")
+    assert "Got 1 result, configured to fail if != 0" in refreshed.stdout, refreshed.stdout[-3000:]
+    remove_repeats()
+    repeat_a_row_computed_at(scenario.AS_OF_1, scenario.AS_OF_2)  # a written row repeats a kept key
+    written = check()
+    assert written.returncode != 0
+    assert "Got 1 result, configured to fail if != 0" in written.stdout, written.stdout[-3000:]
+
+
 def test_history_moves_forward_only(runs, tmp_path):
     warehouse = tmp_path / "again.duckdb"
     shutil.copy(runs.day2, warehouse)

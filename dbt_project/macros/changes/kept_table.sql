@@ -12,6 +12,10 @@
     - remove_gone_rows(changes, key): a post-hook deleting the rows whose `key` the changes model
       lists as gone (delete+insert replaces only the keys it writes). Nothing on a table build
       (Spark, a full refresh).
+    - remove_rows_marked_gone(column): the post-hook of a model that compares what it computes
+      with its own kept rows (customer_tags, fct_customer_funnel) and writes a row that goes with
+      a null in `column`, a column never null in a row it keeps: delete+insert replaces the kept
+      row by its key, and this deletes it, in the same transaction. Nothing on a table build.
 -#}
 {% macro kept_table(name, columns) -%}
     {%- if not execute -%}
@@ -35,6 +39,12 @@
     {%- if is_incremental() -%}
         delete from {{ this }}
         where {{ key }} in (select {{ key }} from {{ changes }} where is_gone)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro remove_rows_marked_gone(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ column }} is null
     {%- endif -%}
 {%- endmacro %}
 

@@ -22,3 +22,18 @@
     where {{ column }} in (select customer_id from {{ touched }})
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    remove_customers_without_identifiers(): a post-hook of a model keyed by customer that
+    writes only the customers a build touched (dim_customer), deleting the customers no
+    identifier resolves to now (merged into another, erased). Nothing on a table build.
+-#}
+{% macro remove_customers_without_identifiers() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where customer_id not in (
+            select customer_id from {{ ref('int_identity__customer_ids') }}
+            where customer_id is not null
+        )
+    {%- endif -%}
+{%- endmacro %}

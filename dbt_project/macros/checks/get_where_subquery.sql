@@ -31,6 +31,23 @@
         graph.nodes['model.siyu.int_identity__customer_ids'].relation_name)) -%}
 {%- endmacro %}
 
+{#-
+    written_rows(condition): a condition naming the rows this build wrote, with the placeholder
+    __this_build_as_of__ filled in; none when every row must be read. For the key tests
+    (primary_key, unique_combination, argument `written`): a key repeated after an incremental
+    build repeats the key of a row it wrote, because the kept rows were unique when the build
+    that left them passed its tests (as above), so only the written rows' keys are counted; the
+    rows that share them are found in the whole table (one narrow scan, no grouping of every
+    key).
+-#}
+{% macro written_rows(condition) -%}
+    {%- set as_of = siyu.this_build_as_of() if condition else none -%}
+    {%- if as_of is none -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- do return(condition | replace('__this_build_as_of__', as_of)) -%}
+{%- endmacro %}
+
 {#- dbt's filter of the rows a test reads (config `where`), with the placeholder above. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') or '' -%}

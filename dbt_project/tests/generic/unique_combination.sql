@@ -1,11 +1,9 @@
-{#- Fails for every combination of `columns` that occurs more than once (a compound primary key). -#}
-{% test unique_combination(model, columns) %}
+{#-
+    Fails for every combination of `columns` that occurs more than once (a compound primary key).
+    `written`, as in primary_key: on an incremental build, only the keys of the rows it wrote.
+-#}
+{% test unique_combination(model, columns, written=none) %}
 
-select
-    {{ columns | join(', ') }},
-    count(*) as occurrences
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
+{{ siyu.repeated_keys(model, columns, written) }}
 
 {% endtest %}

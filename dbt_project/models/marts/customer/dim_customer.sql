@@ -1,8 +1,32 @@
+{{
+    config(
+        unique_key='customer_id',
+        on_schema_change='fail',
+        post_hook="{{ remove_customers_without_identifiers() }}",
+    )
+}}
 {#-
     The golden record: one row per resolved person, with first touch and acquisition, channel
     reachability, owning guide and store, order totals net of refunds, lifecycle and RFM.
     Attributes that several sources know (gender, birthday) follow seed customer_attribute_sources.
+
+    Incremental on DuckDB (docs/schedules.md): every column but the two a customer's touches
+    decide (first_seen_channel, acquisition_*) is computed for every customer and compared with
+    the row kept from the last build; the customers whose row differs or is new (a new or moved
+    identifier, an order, a contact, a membership, a threshold crossed as as_of moves), and those
+    int_touchpoints__changes lists, now or before, are written again, their touches ranked for
+    them alone. A customer no identifier resolves to any more (merged into another, erased) is
+    deleted (post-hook remove_customers_without_identifiers). Ranking every touch is what a
+    rebuild would cost; the comparison reads only one row per customer. A change of the columns
+    fails the build (on_schema_change). On Spark and on a full refresh, a table of everyone.
 -#}
+{%- set compared_columns = [
+    'first_seen_at', 'is_wecom_contact', 'is_oa_follower', 'is_mp_user', 'is_member', 'is_app_user',
+    'owner_guide_id', 'home_store_id', 'first_order_at', 'last_order_at', 'orders_count', 'gmv',
+    'refund_amount', 'lifecycle_stage', 'rfm_segment', 'recency_score', 'frequency_score',
+    'monetary_score', 'phone_hash', 'gender', 'birthday', 'identifiers_count', 'last_seen_at',
+] %}
+-- depends_on: {{ ref('int_touchpoints__changes') }}
 with
 
 customer_ids as (
@@ -54,38 +78,6 @@ identifiers as (
         bool_or(id_type = 'app_user_id') as is_app_user
     from customer_ids
     group by customer_id
-),
-
-ranked_touches as (
-    select
-        customer_id,
-        channel,
-        campaign_id,
-        is_acquisition_touch,
-        row_number() over (
-            partition by customer_id order by touched_at, touchpoint_key
-        ) as touch_rank,
-        row_number() over (
-            partition by customer_id, is_acquisition_touch order by touched_at, touchpoint_key
-        ) as acquisition_rank
-    from touchpoints
-),
-
-first_touch as (
-    select
-        customer_id,
-        channel as first_seen_channel
-    from ranked_touches
-    where touch_rank = 1
-),
-
-acquisition as (
-    select
-        customer_id,
-        channel as acquisition_channel,
-        campaign_id as acquisition_campaign_id
-    from ranked_touches
-    where is_acquisition_touch and acquisition_rank = 1
 ),
 
 wecom_follows as (
@@ -201,13 +193,10 @@ golden_attributes as (
     group by customer_id
 ),
 
-final as (
+customer_rows as (
     select
         identifiers.customer_id,
         identifiers.first_seen_at,
-        first_touch.first_seen_channel,
-        acquisition.acquisition_channel,
-        acquisition.acquisition_campaign_id,
         wecom_follows.customer_id is not null as is_wecom_contact,
         oa_subscribed.customer_id is not null as is_oa_follower,
         mp_registered.customer_id is not null as is_mp_user,
@@ -231,10 +220,6 @@ final as (
         identifiers.identifiers_count,
         identifiers.last_seen_at
     from identifiers
-    left join first_touch
-        on identifiers.customer_id = first_touch.customer_id
-    left join acquisition
-        on identifiers.customer_id = acquisition.customer_id
     left join wecom_follows
         on identifiers.customer_id = wecom_follows.customer_id and wecom_follows.follow_rank = 1
     left join home_stores
@@ -251,6 +236,105 @@ final as (
         on identifiers.customer_id = latest_phone.customer_id and latest_phone.phone_rank = 1
     left join golden_attributes
         on identifiers.customer_id = golden_attributes.customer_id
+),
+
+{% if is_incremental() -%}
+kept as (
+    select * from {{ this }}
+),
+
+-- new customers, and those whose row differs from the kept one in a column computed above
+changed_customers as (
+    select customer_rows.customer_id
+    from customer_rows
+    left join kept
+        on customer_rows.customer_id = kept.customer_id
+    where
+        kept.customer_id is null
+        {%- for column in compared_columns %}
+            or customer_rows.{{ column }} is distinct from kept.{{ column }}
+        {%- endfor %}
+),
+
+touched as (
+    select customer_id from changed_customers
+    union
+    {{ customers_touched_by(ref('int_touchpoints__changes')) }}
+),
+
+{% endif -%}
+ranked_touches as (
+    select
+        customer_id,
+        channel,
+        campaign_id,
+        is_acquisition_touch,
+        row_number() over (
+            partition by customer_id order by touched_at, touchpoint_key
+        ) as touch_rank,
+        row_number() over (
+            partition by customer_id, is_acquisition_touch order by touched_at, touchpoint_key
+        ) as acquisition_rank
+    from touchpoints
+    {%- if is_incremental() %}
+    where customer_id in (select customer_id from touched)
+    {%- endif %}
+),
+
+first_touch as (
+    select
+        customer_id,
+        channel as first_seen_channel
+    from ranked_touches
+    where touch_rank = 1
+),
+
+acquisition as (
+    select
+        customer_id,
+        channel as acquisition_channel,
+        campaign_id as acquisition_campaign_id
+    from ranked_touches
+    where is_acquisition_touch and acquisition_rank = 1
+),
+
+final as (
+    select
+        customer_rows.customer_id,
+        customer_rows.first_seen_at,
+        first_touch.first_seen_channel,
+        acquisition.acquisition_channel,
+        acquisition.acquisition_campaign_id,
+        customer_rows.is_wecom_contact,
+        customer_rows.is_oa_follower,
+        customer_rows.is_mp_user,
+        customer_rows.is_member,
+        customer_rows.is_app_user,
+        customer_rows.owner_guide_id,
+        customer_rows.home_store_id,
+        customer_rows.first_order_at,
+        customer_rows.last_order_at,
+        customer_rows.orders_count,
+        customer_rows.gmv,
+        customer_rows.refund_amount,
+        customer_rows.lifecycle_stage,
+        customer_rows.rfm_segment,
+        customer_rows.recency_score,
+        customer_rows.frequency_score,
+        customer_rows.monetary_score,
+        customer_rows.phone_hash,
+        customer_rows.gender,
+        customer_rows.birthday,
+        customer_rows.identifiers_count,
+        customer_rows.last_seen_at
+    from customer_rows
+    left join first_touch
+        on customer_rows.customer_id = first_touch.customer_id
+    left join acquisition
+        on customer_rows.customer_id = acquisition.customer_id
+    {%- if is_incremental() %}
+    where customer_rows.customer_id in (select customer_id from touched)
+    {%- endif %}
 )
 
 select * from final

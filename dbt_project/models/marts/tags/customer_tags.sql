@@ -3,7 +3,7 @@
         unique_key='customer_tag_id',
         full_refresh=false,
         on_schema_change='fail',
-        post_hook="{{ remove_gone_customer_tags() }}",
+        post_hook="{{ remove_rows_marked_gone('tag_value') }}",
     )
 }}
 {#-
@@ -17,8 +17,8 @@
     computes every customer's tags and compares them with the rows this table kept, by
     (customer_id, tag_key), in one join; only the tags that start, change or go are written (a
     gone tag is inserted with a null value by delete+insert and deleted by the post-hook
-    remove_gone_customer_tags), and the surrogate key is computed for those alone. An unchanged
-    tag keeps its row and its computed_at. Comparing every row is what keeps the table equal to a
+    remove_rows_marked_gone: a carried tag's value is never null), and the surrogate key is
+    computed for those alone. An unchanged tag keeps its row and its computed_at. Comparing every row is what keeps the table equal to a
     rebuild after any change (a rule edit, an erasure, a merge): nothing is assumed about which
     customers a day touched. A change of its columns fails the build (on_schema_change): kept
     rows would lack a new column's values, so a release that changes them says how to migrate.
