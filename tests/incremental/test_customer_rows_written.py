@@ -5,7 +5,9 @@ Every kept row is first marked in a column the build takes from the kept row unl
 the customer again: dim_customer's first_seen_channel (the touches decide it) and
 fct_customer_funnel's acquired_by (the funnel evidence decides it). A row computed again has its
 real value back; a row left alone keeps the mark. So each test shows both that the build put the
-right customers right and that it left everyone else's row alone.
+right customers right and that it left everyone else's row alone. For fct_customer_funnel the
+mark shows whose stage times were computed again; its other columns are compared with the data
+on every build, so a row that differs from the data is put right with the mark kept.
 
 - Nothing changed: nobody is written.
 - The calendar moves with no data changed: only the customers whose thresholds (recency,
@@ -48,6 +50,12 @@ def warehouse(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("customer-rows") / "warehouse.duckdb"
     shutil.copy(scenario.funnel_warehouse(tmp_path_factory), path)
     build(path)
+    # the mark in dim_customer.first_seen_channel stays out of the funnel evidence only while no
+    # customer is acquired by a first sighting (int_funnel__touched_customers compares it)
+    sightings = (
+        "select count(*) from intermediate.int_funnel__stage_evidence where evidence_type = ?"
+    )
+    assert query(path, sightings, ["first_seen"]) == [(0,)]
     return path
 
 
@@ -163,3 +171,12 @@ def test_a_customer_no_identifier_resolves_to_is_deleted(warehouse, copy):
     for mart in MARKED:
         assert set(customers(copy, mart)) == set(customers(warehouse, mart)), mart
         assert written_again(copy, mart) == set(), mart
+
+
+@pytest.mark.parametrize("mart", MARKED)
+def test_a_kept_table_with_other_columns_stops_the_build(copy, mart):
+    """A column the comparison would not name (another version's table, or a column added to the
+    model and not to its list) stops the build rather than going stale."""
+    execute(copy, f"alter table {mart} add column added_elsewhere integer")
+    with pytest.raises(AssertionError, match="Build with --full-refresh"):
+        build(copy)

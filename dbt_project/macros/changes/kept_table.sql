@@ -12,6 +12,11 @@
     - remove_gone_rows(changes, key): a post-hook deleting the rows whose `key` the changes model
       lists as gone (delete+insert replaces only the keys it writes). Nothing on a table build
       (Spark, a full refresh).
+    - require_kept_columns(columns): in an incremental model that compares what it computes with
+      its own kept rows column by column (dim_customer, fct_customer_funnel), stops the build
+      unless the kept table has exactly `columns`: a table another version of the project built
+      (a hand build after an upgrade; siyu's first build after one is a full refresh), or a
+      column added to the model but not to its list, which would never be compared.
     - remove_rows_marked_gone(column): the post-hook of a model that compares what it computes
       with its own kept rows (customer_tags, fct_customer_funnel) and writes a row that goes with
       a null in `column`, a column never null in a row it keeps: delete+insert replaces the kept
@@ -39,6 +44,20 @@
     {%- if is_incremental() -%}
         delete from {{ this }}
         where {{ key }} in (select {{ key }} from {{ changes }} where is_gone)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro require_kept_columns(columns) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set kept = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if kept | sort != columns | sort -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " has the columns " ~ (kept | sort | join(', ')) ~ "; the model compares "
+                ~ (columns | sort | join(', '))
+                ~ ". Build with --full-refresh (a table another version built), or name the"
+                ~ " model's new column in its list."
+            ) }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

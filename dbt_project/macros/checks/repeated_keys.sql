@@ -10,7 +10,7 @@ select
     keyed_rows.{{ column }},
     {%- endfor %}
     count(*) as occurrences
-from {{ model }} as keyed_rows
+from (select * from {{ model }}) as keyed_rows
 {{- siyu.keys_written_join(model, columns, written) }}
 group by
     {%- for column in columns %}
@@ -32,7 +32,7 @@ having
     {%- if condition is not none %}
     inner join (
         select distinct {{ columns | join(', ') }}
-        from {{ model }}
+        from (select * from {{ model }}) as model_rows
         where {{ condition }}
     ) as written_keys
         on

@@ -17,15 +17,19 @@
     int_touchpoints__changes lists, now or before, are written again, their touches ranked for
     them alone. A customer no identifier resolves to any more (merged into another, erased) is
     deleted (post-hook remove_customers_without_identifiers). Ranking every touch is what a
-    rebuild would cost; the comparison reads only one row per customer. A change of the columns
-    fails the build (on_schema_change). On Spark and on a full refresh, a table of everyone.
+    rebuild would cost; the comparison reads only one row per customer. A column added to the
+    model and not to compared_columns, or a kept table with other columns, stops the build (macro
+    require_kept_columns). On Spark and on a full refresh, a table of everyone.
 -#}
+{#- the columns compared with the kept row: every one but the key and the touches' three -#}
 {%- set compared_columns = [
     'first_seen_at', 'is_wecom_contact', 'is_oa_follower', 'is_mp_user', 'is_member', 'is_app_user',
     'owner_guide_id', 'home_store_id', 'first_order_at', 'last_order_at', 'orders_count', 'gmv',
     'refund_amount', 'lifecycle_stage', 'rfm_segment', 'recency_score', 'frequency_score',
     'monetary_score', 'phone_hash', 'gender', 'birthday', 'identifiers_count', 'last_seen_at',
-] %}
+] -%}
+{%- set touch_columns = ['first_seen_channel', 'acquisition_channel', 'acquisition_campaign_id'] -%}
+{{ require_kept_columns(['customer_id'] + touch_columns + compared_columns) }}
 -- depends_on: {{ ref('int_touchpoints__changes') }}
 with
 

@@ -16,17 +16,23 @@
     row's); every row is then joined with the customer and the follow-up as they are now and
     compared with the kept one, and only the rows that start, change or go are written. A row
     that goes (a customer merged into another, or no longer acquired by as_of) is written with a
-    null acquired_at, which the post-hook remove_rows_marked_gone deletes. On Spark and on a
-    full refresh, a table of everyone.
+    null acquired_at, which the post-hook remove_rows_marked_gone deletes. A column added to the
+    model and not to compared_columns, or a kept table with other columns, stops the build (macro
+    require_kept_columns). On Spark and on a full refresh, a table of everyone.
 -#}
 {%- set stage_time_columns = [
     'acquired_at', 'acquired_by', 'activated_at', 'activated_by', 'first_order_at',
     'second_order_at', 'repeat_order_at', 'referred_at', 'current_stage_order',
 ] -%}
-{%- set kept_columns = [] -%}
-{%- if is_incremental() -%}
-    {%- set kept_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-{%- endif %}
+{#- the columns compared with the kept row: every one but the key -#}
+{%- set compared_columns = stage_time_columns + [
+    'acquisition_channel', 'acquisition_campaign_id', 'current_stage', 'owner_guide_id',
+    'home_store_id', 'is_wecom_contact', 'is_oa_follower', 'is_settled', 'first_order_channel',
+    'first_order_store_id', 'first_order_guide_id', 'is_guide_followed_up', 'followup_guide_id',
+    'is_recall_sent', 'recall_touches', 'has_second_order_in_window', 'has_third_order_in_window',
+    'is_mature_for_second_order', 'is_mature_for_third_order',
+] -%}
+{{ require_kept_columns(['customer_id'] + compared_columns) }}
 -- depends_on: {{ ref('int_funnel__touched_customers') }}
 with
 
@@ -134,7 +140,7 @@ customer_funnel as (
 changed as (
     select
         coalesce(customer_funnel.customer_id, kept.customer_id) as customer_id,
-        {%- for column in kept_columns if column != 'customer_id' %}
+        {%- for column in compared_columns %}
         customer_funnel.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from customer_funnel
@@ -143,7 +149,7 @@ changed as (
     where
         customer_funnel.customer_id is null
         or kept.customer_id is null
-        {%- for column in kept_columns if column != 'customer_id' %}
+        {%- for column in compared_columns %}
         or customer_funnel.{{ column }} is distinct from kept.{{ column }}
         {%- endfor %}
 ),
