@@ -1,6 +1,7 @@
 {#-
     Comparing what a build computes now with what an incremental model kept from the last build
-    (int_orders__changes, int_touchpoints__changes; docs/schedules.md):
+    (int_orders__changes, int_touchpoints__changes, dim_customer, fct_customer_funnel;
+    docs/schedules.md):
 
     - kept_table(name, columns): that model's table, in this model's schema, as the last build
       left it, read by name (a ref() would make the model its own ancestor). None before it

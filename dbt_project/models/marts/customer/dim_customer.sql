@@ -249,19 +249,12 @@ kept as (
 
 -- new customers, and those whose row differs from the kept one in a column computed above
 changed_customers as (
-    select customer_rows.customer_id
-    from customer_rows
-    left join kept
-        on customer_rows.customer_id = kept.customer_id
-    where
-        kept.customer_id is null
-        {%- for column in compared_columns %}
-            or customer_rows.{{ column }} is distinct from kept.{{ column }}
-        {%- endfor %}
+    {{ changed_rows('customer_rows', 'kept', 'customer_id', compared_columns, []) }}
 ),
 
 touched as (
     select customer_id from changed_customers
+    where not is_gone
     union
     {{ customers_touched_by(ref('int_touchpoints__changes')) }}
 ),

@@ -138,20 +138,7 @@ customer_funnel as (
 {% if is_incremental() -%}
 -- the rows that start or change, and those that go (a null acquired_at; post-hook)
 changed as (
-    select
-        coalesce(customer_funnel.customer_id, kept.customer_id) as customer_id,
-        {%- for column in compared_columns %}
-        customer_funnel.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from customer_funnel
-    full outer join kept
-        on customer_funnel.customer_id = kept.customer_id
-    where
-        customer_funnel.customer_id is null
-        or kept.customer_id is null
-        {%- for column in compared_columns %}
-        or customer_funnel.{{ column }} is distinct from kept.{{ column }}
-        {%- endfor %}
+    {{ changed_rows('customer_funnel', 'kept', 'customer_id', compared_columns, compared_columns) }}
 ),
 
 {% endif -%}
